@@ -1,0 +1,35 @@
+/**
+ * The one configuration schema (STYLE.md §9). Every key has a description; docs/configuration.md
+ * is generated from this file (`npm run docs:config`). Values come from environment variables and,
+ * optionally, a JSON file named by NETID_CONFIG_FILE (environment wins).
+ */
+import { z } from 'zod';
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** The development master key: fine on a laptop, refused when NODE_ENV=production. */
+export const DEVELOPMENT_MASTER_KEY = 'ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXIta2V5LTMyYiE';
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('Run mode. `production` refuses unsafe defaults (development master key, http issuer, demo data).'),
+  NETID_HOST: z.string().min(1).default('127.0.0.1').describe('Address the public listener binds to.'),
+  NETID_PORT: port.default(8080).describe('Port of the public listener (the netid app, OpenID Connect, status lists, transparency log). 0 picks a free port.'),
+  NETID_ADMIN_PORT: port.default(8081).describe('Port of the admin listener (operator console and admin API). It always binds to 127.0.0.1. 0 picks a free port.'),
+  NETID_DATA_DIR: z.string().min(1).default('./.netid').describe('Directory for the embedded database, the admin token and the process lock.'),
+  NETID_ISSUER: z.url().default('http://127.0.0.1:8080').describe('Public base URL of this service: the OpenID Connect issuer and the web certificate issuer. Must be https in production.'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional().describe('PostgreSQL server to use instead of the embedded database (PGlite), e.g. postgres://netid@db/netid.'),
+  NETID_MASTER_KEY: z.string().default(DEVELOPMENT_MASTER_KEY).describe('Key-encryption key (32 bytes, base64url) for signing keys and identity attributes at rest. Generate one with `openssl rand -base64 32`.'),
+  NETID_PREVIOUS_MASTER_KEYS: z.string().default('').describe('Comma-separated older master keys, still accepted for decryption while records are re-wrapped.'),
+  NETID_DEMO_DATA: bool.default(true).describe('Import the bundled demo registry on first start. Refused in production.'),
+  NETID_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level of the JSON logs (personal data is always redacted).'),
+  NETID_LIVENESS_MODE: z.enum(['active', 'passive']).default('active').describe('Liveness check used at enrolment: `active` (the person follows random head-movement prompts) or `passive` (a presentation-attack model score on one frame).'),
+  NETID_ENROLMENT_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15).describe('How long an enrolment may stay unfinished before it expires.'),
+  NETID_FACE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5).describe('Face-match attempts allowed per enrolment.'),
+  NETID_CREDENTIAL_VALIDITY_DAYS: z.coerce.number().int().min(1).max(90).default(7).describe('Validity of each web certificate in a batch.'),
+  NETID_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180).describe('How long sign-in and disclosure records are kept before the retention job deletes them.'),
+  NETID_AUTHORITY_DEFERRAL_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(90).describe('Longest an authority request may defer its notice to the person.'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,99 @@
+/**
+ * The service's KeyStore: signing keys in the signing_keys table, private halves sealed under
+ * the master key. Any node can load them (nodes are stateless); rotation adds a key and keeps
+ * the old one published for verification until it is retired.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { JWK } from 'jose';
+import type { Database } from '../storage/schema.ts';
+import type { Sealer } from './envelope.ts';
+import type { KeyStore, SigningAlgorithm, SigningKey } from './key-store.ts';
+import { generatePrivateKey, privateKeyFromJwk, softwareSigningKey } from './software-key.ts';
+
+const ALGORITHMS: readonly SigningAlgorithm[] = ['ES256', 'EdDSA'];
+
+export interface KeyListing {
+  readonly kid: string;
+  readonly alg: SigningAlgorithm;
+  readonly state: 'active' | 'verify_only' | 'retired';
+  readonly createdAt: Date;
+}
+
+export class DatabaseKeyStore implements KeyStore {
+  readonly #db: Kysely<Database>;
+  readonly #sealer: Sealer;
+  readonly #now: () => Date;
+  #active = new Map<SigningAlgorithm, SigningKey>();
+
+  constructor(deps: { db: Kysely<Database>; sealer: Sealer; now?: () => Date }) {
+    this.#db = deps.db;
+    this.#sealer = deps.sealer;
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  /** Creates an active key for every algorithm that has none; returns the kids created. */
+  async ensureKeys(): Promise<string[]> {
+    const created: string[] = [];
+    for (const alg of ALGORITHMS) {
+      const row = await this.#db.selectFrom('signing_keys').select('kid').where('alg', '=', alg).where('state', '=', 'active').executeTakeFirst();
+      if (!row) created.push(await this.#insertActive(alg));
+    }
+    return created;
+  }
+
+  /** Adds a new active key for alg; the previous active key stays published as verify_only. */
+  async rotate(alg: SigningAlgorithm): Promise<string> {
+    const kid = await this.#db.transaction().execute(async (trx) => {
+      await trx.updateTable('signing_keys').set({ state: 'verify_only' }).where('alg', '=', alg).where('state', '=', 'active').execute();
+      return this.#insertActive(alg, trx);
+    });
+    this.#active.delete(alg);
+    return kid;
+  }
+
+  /** Stops publishing a verify-only key. The active key cannot be retired. */
+  async retire(kid: string): Promise<boolean> {
+    const result = await this.#db.updateTable('signing_keys').set({ state: 'retired', retired_at: this.#now() }).where('kid', '=', kid).where('state', '=', 'verify_only').executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async list(): Promise<KeyListing[]> {
+    const rows = await this.#db.selectFrom('signing_keys').select(['kid', 'alg', 'state', 'created_at']).orderBy('created_at').execute();
+    return rows.map((r) => ({ kid: r.kid, alg: r.alg, state: r.state, createdAt: r.created_at }));
+  }
+
+  async activeKey(alg: SigningAlgorithm): Promise<SigningKey> {
+    const cached = this.#active.get(alg);
+    if (cached) return cached;
+    const row = await this.#db.selectFrom('signing_keys').selectAll().where('alg', '=', alg).where('state', '=', 'active').orderBy('created_at', 'desc').executeTakeFirst();
+    if (!row) throw new TypeError(`no active ${alg} signing key: run ensureKeys() first`);
+    const jwk = this.#sealer.unsealJson<JWK>(row.private_sealed, `signing_keys:${row.kid}`);
+    const key = softwareSigningKey(row.kid, alg, privateKeyFromJwk(jwk));
+    this.#active.set(alg, key);
+    return key;
+  }
+
+  /** Private JWKs of the active and verify-only keys, for libraries that must sign themselves (oidc-provider). */
+  async privateJwks(): Promise<{ keys: JWK[] }> {
+    const rows = await this.#db.selectFrom('signing_keys').selectAll().where('state', 'in', ['active', 'verify_only']).orderBy('state').orderBy('created_at', 'desc').execute();
+    return { keys: rows.map((row) => ({ ...this.#sealer.unsealJson<JWK>(row.private_sealed, `signing_keys:${row.kid}`), kid: row.kid, alg: row.alg, use: 'sig' })) };
+  }
+
+  async publicJwks(): Promise<{ keys: JWK[] }> {
+    const rows = await this.#db.selectFrom('signing_keys').select(['public_jwk']).where('state', 'in', ['active', 'verify_only']).orderBy('created_at').execute();
+    return { keys: rows.map((r) => r.public_jwk as JWK) };
+  }
+
+  async #insertActive(alg: SigningAlgorithm, db: Kysely<Database> = this.#db): Promise<string> {
+    const kid = randomUUID();
+    const privateKey = generatePrivateKey(alg);
+    const signing = softwareSigningKey(kid, alg, privateKey);
+    const privateJwk = privateKey.export({ format: 'jwk' });
+    await db
+      .insertInto('signing_keys')
+      .values({ kid, alg, state: 'active', public_jwk: JSON.stringify(signing.publicJwk), private_sealed: this.#sealer.sealJson(privateJwk, `signing_keys:${kid}`), created_at: this.#now(), retired_at: null })
+      .execute();
+    return kid;
+  }
+}
