@@ -1,0 +1,18 @@
+/**
+ * Residence Permit for Taiwan Residents (台湾居民居住证, issued since 2018): a GB 11643-1999
+ * number with address code 830000.
+ */
+import type { CalendarDate } from '../dates.ts';
+import { err, ok, type Result } from '../result.ts';
+import { problem, type DocumentProblem } from './errors.ts';
+import { parseGb11643 } from './gb11643.ts';
+import { RESIDENCE_PERMIT_PREFIX } from './regions.ts';
+import type { ResidentIdLike } from './types.ts';
+
+export function validateTwResidencePermit(number: string, today: CalendarDate): Result<ResidentIdLike, DocumentProblem> {
+  const parsed = parseGb11643(number, today);
+  if (!parsed.ok) return parsed;
+  const { addressCode, birthDate, sex } = parsed.value;
+  if (addressCode !== RESIDENCE_PERMIT_PREFIX.TW) return err(problem('document.region_code', 'number'));
+  return ok({ type: 'tw_residence_permit', number, addressCode, birthDate, sex });
+}
