@@ -1,0 +1,46 @@
+/**
+ * The admin API on the loopback-only admin listener: what the `netid` CLI calls while the service
+ * runs (the embedded database allows one process). Bearer token from the data directory.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { HttpError } from '../http/error-mapper.ts';
+import type { RouteModule } from '../http/server.ts';
+import { parseRegistryFile } from '../registry/registry-file.ts';
+import type { Services } from './services.ts';
+
+export function adminRoutes(services: Services, token: string): RouteModule {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return (app) => {
+    app.addHook('onRequest', async (request) => {
+      if (!request.url.startsWith('/admin/v1/')) return;
+      const given = Buffer.from(request.headers.authorization ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw HttpError('request.unauthenticated');
+    });
+
+    app.post('/admin/v1/registry/import', {
+      schema: { summary: 'Import a registry file (JSON Lines) from a path on this machine', tags: ['registry'], body: { type: 'object', required: ['path'], additionalProperties: false, properties: { path: { type: 'string', minLength: 1 } } } },
+    }, async (request) => {
+      if (!services.embeddedRegistry) throw HttpError('request.forbidden');
+      const { path } = request.body as { path: string };
+      const parsed = parseRegistryFile(path, services.now());
+      return services.embeddedRegistry.importRecords(parsed.records);
+    });
+
+    app.get('/admin/v1/registry/stats', { schema: { summary: 'Embedded registry record counts', tags: ['registry'] } }, async () => {
+      if (!services.embeddedRegistry) throw HttpError('request.forbidden');
+      return services.embeddedRegistry.stats();
+    });
+
+    app.get('/admin/v1/keys', { schema: { summary: 'Signing keys and their states', tags: ['keys'] } }, async () => ({ keys: await services.keys.list() }));
+
+    app.post('/admin/v1/keys/rotate', {
+      schema: { summary: 'Add a new active signing key; the old one stays published for verification', tags: ['keys'], body: { type: 'object', required: ['alg'], additionalProperties: false, properties: { alg: { enum: ['ES256', 'EdDSA'] } } } },
+    }, async (request) => ({ kid: await services.keys.rotate((request.body as { alg: 'ES256' | 'EdDSA' }).alg) }));
+
+    app.post('/admin/v1/keys/:kid/retire', { schema: { summary: 'Stop publishing a verify-only key', tags: ['keys'], params: { type: 'object', properties: { kid: { type: 'string' } } } } }, async (request) => {
+      const retired = await services.keys.retire((request.params as { kid: string }).kid);
+      if (!retired) throw HttpError('request.not_found');
+      return { retired: true };
+    });
+  };
+}

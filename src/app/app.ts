@@ -1,0 +1,146 @@
+/**
+ * Composition root: reads config, builds every service, starts the listeners. `createNode`
+ * builds without listening (tests and CLI commands use it); `startNode` also listens.
+ */
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { pino, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { PersonRepository } from '../accounts/person-repository.ts';
+import { ActivityRepository } from '../audit/activity.ts';
+import type { Config } from '../config/schema.ts';
+import { loggerOptions } from '../http/logging.ts';
+import { createMetrics } from '../http/metrics.ts';
+import { buildServer, type RouteModule } from '../http/server.ts';
+import { DatabaseKeyStore } from '../keys/database-key-store.ts';
+import { createSealer } from '../keys/envelope.ts';
+import { EmbeddedRegistry } from '../registry/embedded-registry.ts';
+import { parseRegistryFile } from '../registry/registry-file.ts';
+import { openDatabase } from '../storage/database.ts';
+import { migrate } from '../storage/migrate.ts';
+import { adminRoutes } from './admin-routes.ts';
+import { acquireLock, adminToken, dataPaths, updateLock } from './data-dir.ts';
+import { coreRoutes } from './core-routes.ts';
+import type { Services } from './services.ts';
+
+export const DEMO_REGISTRY_FILE = fileURLToPath(new URL('../../data/demo-registry/registry.jsonl', import.meta.url));
+
+export interface NodeOptions {
+  /** Use an in-memory embedded database (tests). */
+  readonly inMemory?: boolean;
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+  /** Skip the process lock (tests running several nodes in one process). */
+  readonly skipLock?: boolean;
+}
+
+export interface FirstRunReport {
+  readonly migrationsApplied: string[];
+  readonly keysCreated: string[];
+  readonly demoRecordsImported: number;
+}
+
+export interface NetidNode {
+  readonly services: Services;
+  readonly firstRun: FirstRunReport;
+  close(): Promise<void>;
+}
+
+export async function createNode(config: Config, options: NodeOptions = {}): Promise<NetidNode> {
+  const logger = options.logger ?? pino(loggerOptions(config.NETID_LOG_LEVEL));
+  const now = options.now ?? (() => new Date());
+  const paths = dataPaths(config.NETID_DATA_DIR);
+  const embedded = !config.DATABASE_URL;
+  const release = embedded && !options.inMemory && !options.skipLock ? acquireLock(config.NETID_DATA_DIR, null) : () => {};
+  try {
+    const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: options.inMemory ? undefined : paths.pglite });
+    const migrationsApplied = await migrate(database.db);
+    const sealer = createSealer([config.NETID_MASTER_KEY, ...config.NETID_PREVIOUS_MASTER_KEYS.split(',').filter(Boolean)]);
+    const keys = new DatabaseKeyStore({ db: database.db, sealer, now });
+    const keysCreated = await keys.ensureKeys();
+    const activity = new ActivityRepository({ db: database.db });
+    await activity.ensurePartitions(now());
+    const embeddedRegistry = new EmbeddedRegistry({ db: database.db, sealer, now });
+    let demoRecordsImported = 0;
+    if (config.NETID_DEMO_DATA && existsSync(DEMO_REGISTRY_FILE) && (await embeddedRegistry.stats()).records === 0) {
+      const parsed = parseRegistryFile(DEMO_REGISTRY_FILE, now());
+      demoRecordsImported = (await embeddedRegistry.importRecords(parsed.records)).inserted;
+    }
+    const services: Services = {
+      config,
+      logger,
+      database,
+      sealer,
+      keys,
+      persons: new PersonRepository({ db: database.db, sealer }),
+      activity,
+      registry: embeddedRegistry,
+      embeddedRegistry,
+      metrics: createMetrics(),
+      now,
+    };
+    return {
+      services,
+      firstRun: { migrationsApplied, keysCreated, demoRecordsImported },
+      async close() {
+        await database.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/** The route modules of each listener, in one list so a reader sees every surface. */
+export function publicRouteModules(services: Services): RouteModule[] {
+  return [coreRoutes(services)];
+}
+
+export interface RunningNode extends NetidNode {
+  readonly publicServer: FastifyInstance;
+  readonly adminServer: FastifyInstance;
+  readonly publicUrl: string;
+  readonly adminUrl: string;
+}
+
+export async function startNode(config: Config, options: NodeOptions = {}): Promise<RunningNode> {
+  const node = await createNode(config, options);
+  const { services } = node;
+  const readiness = async () => {
+    await sql`SELECT 1`.execute(services.database.db);
+    return true;
+  };
+  const https = config.NETID_ISSUER.startsWith('https://');
+  const publicServer = await buildServer({ logger: services.logger, metrics: services.metrics, https, title: 'netid public API', routes: publicRouteModules(services), readiness, exposeMetrics: true });
+  const token = adminToken(config.NETID_DATA_DIR);
+  const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services, token)], readiness, exposeMetrics: true });
+  try {
+    await publicServer.listen({ host: config.NETID_HOST, port: config.NETID_PORT });
+    // The admin listener never leaves loopback.
+    await adminServer.listen({ host: '127.0.0.1', port: config.NETID_ADMIN_PORT });
+  } catch (error) {
+    await publicServer.close();
+    await node.close();
+    throw error;
+  }
+  const publicAddress = publicServer.server.address() as AddressInfo;
+  const adminAddress = adminServer.server.address() as AddressInfo;
+  const publicUrl = `http://${publicAddress.address}:${publicAddress.port}`;
+  const adminUrl = `http://127.0.0.1:${adminAddress.port}`;
+  if (!config.DATABASE_URL && !options.inMemory && !options.skipLock) updateLock(config.NETID_DATA_DIR, adminUrl);
+  return {
+    ...node,
+    publicServer,
+    adminServer,
+    publicUrl,
+    adminUrl,
+    async close() {
+      await Promise.allSettled([publicServer.close(), adminServer.close()]);
+      await node.close();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * The services one netid node holds. Built once by the composition root (app.ts); each use case
+ * takes only the few it needs (STYLE.md §4).
+ */
+import type { Logger } from 'pino';
+import type { ActivityRepository } from '../audit/activity.ts';
+import type { PersonRepository } from '../accounts/person-repository.ts';
+import type { Config } from '../config/schema.ts';
+import type { Metrics } from '../http/metrics.ts';
+import type { DatabaseKeyStore } from '../keys/database-key-store.ts';
+import type { Sealer } from '../keys/envelope.ts';
+import type { EmbeddedRegistry } from '../registry/embedded-registry.ts';
+import type { AuthoritativeRegistry } from '../registry/registry.ts';
+import type { DatabaseHandle } from '../storage/database.ts';
+
+export interface Services {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly database: DatabaseHandle;
+  readonly sealer: Sealer;
+  readonly keys: DatabaseKeyStore;
+  readonly persons: PersonRepository;
+  readonly activity: ActivityRepository;
+  readonly registry: AuthoritativeRegistry;
+  /** Present when the embedded reference registry is in use. */
+  readonly embeddedRegistry: EmbeddedRegistry | null;
+  readonly metrics: Metrics;
+  readonly now: () => Date;
+}

@@ -1,0 +1,57 @@
+/**
+ * The one place errors become HTTP answers: `{"error": "<code>", "message": "…"}`. NetidErrors
+ * carry their own code, status and text (in the caller's language, from Accept-Language);
+ * request-validation failures become `request.invalid`; anything else is a 500 whose details go
+ * to the log, never to the caller.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { defineErrors, NetidError, type Locale } from '../domain/errors.ts';
+
+export const HttpError = defineErrors({
+  'request.invalid': { status: 400, en: 'The request is not valid.', zh: '请求无效。' },
+  'request.not_found': { status: 404, en: 'There is nothing at this address.', zh: '此地址没有内容。' },
+  'request.too_large': { status: 413, en: 'The request is too large.', zh: '请求过大。' },
+  'request.unsupported_media_type': { status: 415, en: 'The request body must be JSON.', zh: '请求体必须是 JSON。' },
+  'request.unauthenticated': { status: 401, en: 'Sign in first.', zh: '请先登录。' },
+  'request.forbidden': { status: 403, en: 'You are not allowed to do this.', zh: '您无权执行此操作。' },
+  'request.rate_limited': { status: 429, en: 'Too many requests; wait a moment and try again.', zh: '请求过于频繁，请稍后再试。' },
+  'server.error': { status: 500, en: 'Something went wrong on our side; nothing was changed. Please try again.', zh: '服务器出现问题，未做任何更改。请重试。' },
+});
+
+export function requestLocale(request: FastifyRequest): Locale {
+  const query = request.query as Record<string, unknown> | undefined;
+  const explicit = typeof query?.lang === 'string' ? query.lang : undefined;
+  const header = request.headers['accept-language'] ?? '';
+  const wanted = explicit ?? header;
+  return /^\s*en\b/i.test(wanted) ? 'en' : /zh/i.test(wanted) ? 'zh-CN' : explicit === undefined && header ? 'en' : 'zh-CN';
+}
+
+export function toNetidError(error: unknown): NetidError {
+  if (error instanceof NetidError) return error;
+  const fastifyError = error as FastifyError & { validation?: unknown[] };
+  if (fastifyError?.validation) {
+    const e = HttpError('request.invalid', { problems: fastifyError.message });
+    e.message = fastifyError.message;
+    return e;
+  }
+  if (fastifyError?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return HttpError('request.too_large');
+  if (fastifyError?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return HttpError('request.unsupported_media_type');
+  if (fastifyError?.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fastifyError?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fastifyError?.statusCode === 400 && fastifyError instanceof SyntaxError)) {
+    return HttpError('request.invalid', { problems: 'body is not valid JSON' });
+  }
+  if (fastifyError?.statusCode === 429) return HttpError('request.rate_limited');
+  return HttpError('server.error');
+}
+
+export function errorBody(error: NetidError, locale: Locale): Record<string, unknown> {
+  const body: Record<string, unknown> = { error: error.code, message: error.localized(locale) };
+  if (locale !== 'en') body.message_en = error.spec.en;
+  if (error.detail) body.detail = error.detail;
+  return body;
+}
+
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const mapped = toNetidError(error);
+  if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
+  return reply.status(mapped.status).type('application/json; charset=utf-8').send(errorBody(mapped, requestLocale(request)));
+}

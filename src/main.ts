@@ -1,0 +1,168 @@
+/**
+ * The `netid` command. Parses argv and calls the composition root; while the service runs with
+ * the embedded database, commands go through its admin API (PGlite allows one process).
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { createNode, DEMO_REGISTRY_FILE, startNode, type NetidNode } from './app/app.ts';
+import { adminToken, readLock } from './app/data-dir.ts';
+import type { Services } from './app/services.ts';
+import { loadConfig } from './config/load.ts';
+import type { Config } from './config/schema.ts';
+import { NetidError } from './domain/errors.ts';
+import { parseRegistryFile } from './registry/registry-file.ts';
+
+const USAGE = `netid — national network identity authentication service
+
+Usage:
+  netid serve                      run the service (public and admin listeners)
+  netid migrate                    apply database migrations
+  netid keys list                  list signing keys
+  netid keys rotate --alg ES256    add a new active signing key (ES256 or EdDSA)
+  netid keys retire KID            stop publishing a verify-only key
+  netid registry import FILE       import registry records (JSON Lines); all or nothing
+  netid registry stats             count registry records by type and status
+
+Configuration comes from environment variables (docs/configuration.md).`;
+
+class UsageError extends Error {}
+
+async function adminCall(adminUrl: string, token: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${adminUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), 'accept-language': 'en' },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) {
+    const detail = json.detail ? ` ${JSON.stringify(json.detail)}` : '';
+    throw new Error(`${String(json.error)}: ${String(json.message)}${detail}`);
+  }
+  return json;
+}
+
+/** Runs through the running service's admin API when there is one, else opens the database. */
+async function viaServiceOrDirect<T>(config: Config, admin: { method: string; path: string; body?: unknown }, direct: (services: Services) => Promise<T>): Promise<unknown> {
+  const lock = config.DATABASE_URL ? null : readLock(config.NETID_DATA_DIR);
+  if (lock) {
+    if (!lock.adminUrl) throw new Error(`netid process ${lock.pid} is starting and holds the embedded database; try again in a moment`);
+    return adminCall(lock.adminUrl, adminToken(config.NETID_DATA_DIR), admin.method, admin.path, admin.body);
+  }
+  const node = await createNode(config, { logger: quietLogger(config) });
+  try {
+    return await direct(node.services);
+  } finally {
+    await node.close();
+  }
+}
+
+/** CLI commands log only warnings: their output is the answer on stdout. */
+function quietLogger(config: Config) {
+  return pino({ level: config.NETID_LOG_LEVEL === 'info' ? 'warn' : config.NETID_LOG_LEVEL });
+}
+
+function printFirstRun(node: NetidNode & { publicUrl: string; adminUrl: string }, config: Config): void {
+  const { firstRun } = node;
+  const lines = ['', `netid is running (${config.DATABASE_URL ? 'PostgreSQL server' : `embedded PostgreSQL in ${resolve(config.NETID_DATA_DIR)}`})`];
+  if (firstRun.migrationsApplied.length) lines.push(`  database initialised: ${firstRun.migrationsApplied.length} migrations applied`);
+  if (firstRun.keysCreated.length) lines.push(`  signing keys created: ${firstRun.keysCreated.length} (ES256 and EdDSA), sealed under the master key`);
+  if (firstRun.demoRecordsImported) lines.push(`  demo registry imported: ${firstRun.demoRecordsImported} identities from ${DEMO_REGISTRY_FILE}`);
+  lines.push(
+    '',
+    `  public:      ${config.NETID_ISSUER}   (listening on ${node.publicUrl})`,
+    `  health:      ${node.publicUrl}/healthz`,
+    `  API:         ${node.publicUrl}/api/openapi.json`,
+    `  admin API:   ${node.adminUrl}   (loopback only; token in ${resolve(config.NETID_DATA_DIR, 'admin-token')})`,
+    '',
+    '  Stop with Ctrl-C. Other netid commands work while it runs.',
+    '',
+  );
+  process.stdout.write(lines.join('\n'));
+}
+
+async function serve(config: Config): Promise<void> {
+  const node = await startNode(config);
+  printFirstRun(node, config);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    node.services.logger.info({ signal }, 'shutting down');
+    await node.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { alg: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const [command, sub, arg] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  const config = loadConfig();
+  const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  switch (`${command} ${sub ?? ''}`.trim()) {
+    case 'serve':
+      await serve(config);
+      return -1;
+    case 'migrate': {
+      if (readLock(config.NETID_DATA_DIR) && !config.DATABASE_URL) throw new Error('the service is running and has already applied migrations at start');
+      const node = await createNode(config, { logger: quietLogger(config) });
+      print({ applied: node.firstRun.migrationsApplied });
+      await node.close();
+      return 0;
+    }
+    case 'keys list':
+      print(await viaServiceOrDirect(config, { method: 'GET', path: '/admin/v1/keys' }, async (s) => ({ keys: await s.keys.list() })));
+      return 0;
+    case 'keys rotate': {
+      const alg = values.alg ?? 'ES256';
+      if (alg !== 'ES256' && alg !== 'EdDSA') throw new UsageError('--alg must be ES256 or EdDSA');
+      print(await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/keys/rotate', body: { alg } }, async (s) => ({ kid: await s.keys.rotate(alg) })));
+      return 0;
+    }
+    case 'keys retire': {
+      if (!arg) throw new UsageError('netid keys retire KID');
+      print(await viaServiceOrDirect(config, { method: 'POST', path: `/admin/v1/keys/${encodeURIComponent(arg)}/retire` }, async (s) => ({ retired: await s.keys.retire(arg) })));
+      return 0;
+    }
+    case 'registry import': {
+      if (!arg) throw new UsageError('netid registry import FILE');
+      const path = resolve(arg);
+      print(await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/registry/import', body: { path } }, async (s) => {
+        const parsed = parseRegistryFile(path, s.now());
+        return s.embeddedRegistry!.importRecords(parsed.records);
+      }));
+      return 0;
+    }
+    case 'registry stats':
+      print(await viaServiceOrDirect(config, { method: 'GET', path: '/admin/v1/registry/stats' }, async (s) => s.embeddedRegistry!.stats()));
+      return 0;
+    default:
+      throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+  }
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (error: unknown) => {
+      if (error instanceof UsageError) {
+        process.stderr.write(`netid: ${error.message}\n\n${USAGE}\n`);
+        process.exit(2);
+      }
+      if (error instanceof NetidError) {
+        process.stderr.write(`netid: ${error.code}: ${error.message}${error.detail ? ` ${JSON.stringify(error.detail)}` : ''}\n`);
+        process.exit(1);
+      }
+      process.stderr.write(`netid: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
