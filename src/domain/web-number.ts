@@ -106,12 +106,12 @@ export function generateWebNumber(randomBytes: (n: number) => Uint8Array): strin
   const LIMIT = Math.floor(256 / N) * N; // 238
   let body = '';
   while (body.length < 9) {
-    const bytes = randomBytes(16);
-    if (bytes.length === 0) throw new TypeError('randomBytes returned no bytes');
-    for (const b of bytes) {
-      if (b < LIMIT) body += WEB_NUMBER_ALPHABET[b % N];
-      if (body.length === 9) break;
-    }
+    // Ask for exactly the symbols still missing: no random byte is drawn and then thrown away
+    // except a rejected one (the expected number of bytes is 9 × 256/238 ≈ 9.7).
+    const want = 9 - body.length;
+    const bytes = randomBytes(want);
+    if (bytes.length !== want) throw new TypeError(`randomBytes(${want}) returned ${bytes.length} bytes`);
+    for (const b of bytes) if (b < LIMIT) body += WEB_NUMBER_ALPHABET[b % N];
   }
   return body + webNumberCheckCharacter(body);
 }
