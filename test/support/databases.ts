@@ -1,0 +1,52 @@
+/**
+ * The two databases every storage contract test runs on: embedded PostgreSQL (PGlite, in
+ * memory) and a real PostgreSQL server. `npm test` starts one server and passes its URL in
+ * NETID_TEST_DATABASE_URL; a test file run by hand starts its own. Each call gets a fresh,
+ * empty database, so tests never see each other's rows.
+ */
+import { randomBytes } from 'node:crypto';
+import { after } from 'node:test';
+import pg from 'pg';
+import { startPostgresServer, type PostgresServer } from './postgres-server.ts';
+
+export interface TestDatabase {
+  /** 'pglite' or 'postgres', for test names. */
+  readonly kind: 'pglite' | 'postgres';
+  /** postgres:// URL of a fresh database, or undefined for a fresh in-memory PGlite. */
+  url(): Promise<string | undefined>;
+}
+
+let ownServer: Promise<PostgresServer> | null = null;
+
+async function serverUrl(): Promise<string> {
+  const fromRunner = process.env.NETID_TEST_DATABASE_URL;
+  if (fromRunner) return fromRunner;
+  if (process.env.CI) throw new Error('NETID_TEST_DATABASE_URL is not set: run the tests with `npm test`');
+  if (!ownServer) {
+    ownServer = startPostgresServer();
+    after(async () => (await ownServer!).stop());
+  }
+  return (await ownServer).url;
+}
+
+async function freshServerDatabase(): Promise<string> {
+  const base = await serverUrl();
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export const testDatabases: readonly TestDatabase[] = [
+  { kind: 'pglite', url: async () => undefined },
+  { kind: 'postgres', url: freshServerDatabase },
+];
+
+/** Environment for loadConfig() in tests: quiet logs, a temp data dir, ephemeral ports. */
+export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return { NODE_ENV: 'test', NETID_LOG_LEVEL: 'silent', NETID_PORT: '0', NETID_ADMIN_PORT: '0', NETID_DEMO_DATA: 'false', ...overrides };
+}
