@@ -25,9 +25,13 @@ export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
 
 /** Parses a verifier key; undefined if it is malformed, of an unknown type, or its id is wrong. */
 export function parseVerifierKey(vkey: string): NoteVerifierKey | undefined {
-  const parts = vkey.split('+');
-  if (parts.length !== 3) return undefined;
-  const [name, idHex, keyText] = parts as [string, string, string];
+  // The name has no '+', the id is hex; the base64 key may itself contain '+'.
+  const first = vkey.indexOf('+');
+  const second = vkey.indexOf('+', first + 1);
+  if (first < 0 || second < 0) return undefined;
+  const name = vkey.slice(0, first);
+  const idHex = vkey.slice(first + 1, second);
+  const keyText = vkey.slice(second + 1);
   if (!isValidKeyName(name) || !/^[0-9a-f]{8}$/.test(idHex)) return undefined;
   const typed = decodeBase64Strict(keyText);
   if (!typed || typed.length !== 33 || typed[0] !== ED25519_TYPE) return undefined;
