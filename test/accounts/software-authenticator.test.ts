@@ -53,7 +53,7 @@ describe('software authenticator', () => {
     await assert.rejects(verify(authenticator.get(options, { userVerified: false })));
     const good = authenticator.get(options);
     const sig = Buffer.from(good.response.signature, 'base64url');
-    sig[sig.length - 1] ^= 1;
+    sig[sig.length - 1] = (sig[sig.length - 1] ?? 0) ^ 1;
     const tampered = { ...good, response: { ...good.response, signature: sig.toString('base64url') } };
     const outcome = await verify(tampered).then((r) => r.verified, () => false);
     assert.equal(outcome, false);
