@@ -2,10 +2,10 @@
  * Disclosure processing (RFC 9901 §7.1 steps 3–5), done here rather than by @sd-jwt/decode because
  * that library silently drops disclosures it cannot place. Outcomes:
  * - a disclosure whose digest appears nowhere in the issuer-signed payload or in other presented
- *   disclosures → `vp.disclosure_tampered` (altered, forged, or taken from another credential:
- *   these cannot be told apart);
- * - a disclosure presented twice, or whose digest is signed but only inside a disclosure that was
- *   not presented → `vp.disclosure_unreferenced`;
+ *   disclosures → `vp.disclosure_tampered` (altered, forged, taken from another credential, or a
+ *   nested disclosure sent without its parent: a verifier cannot tell these apart);
+ * - a disclosure presented more than once, or one whose digest is known but which is not reached
+ *   when the claims are rebuilt → `vp.disclosure_unreferenced`;
  * - a disclosure that is not a JSON array [salt, name, value] / [salt, value], a claim name that
  *   is reserved or already present, or a digest repeated in the payload → `vp.malformed`.
  */
