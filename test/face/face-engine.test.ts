@@ -84,7 +84,7 @@ describe('analyseFace', () => {
     const left = await loadPhoto(faces.personA[0]);
     const right = await loadPhoto(faces.personB[0]);
     const composite = await sharp({ create: { width: 1100, height: 700, channels: 3, background: '#202020' } })
-      .composite([{ input: left, left: 0, top: 0 }, { input: right, left: 580, top: 0 }])
+      .composite([{ input: Buffer.from(left), left: 0, top: 0 }, { input: Buffer.from(right), left: 580, top: 0 }])
       .jpeg()
       .toBuffer();
     const result = await analyseFace(await sharedEngine(), new Uint8Array(composite));
@@ -119,7 +119,7 @@ describe('model files', () => {
       await loadOnnxFaceEngine({ modelDir: dir }); // intact copy loads
       const target = join(dir, 'fr_feature.onnx');
       const bytes = await readFile(target);
-      bytes[bytes.length >> 1] ^= 0x01;
+      bytes[bytes.length >> 1]! ^= 0x01;
       await writeFile(target, bytes);
       await assert.rejects(loadOnnxFaceEngine({ modelDir: dir }), (e: unknown) => e instanceof ModelChecksumError && e.file === 'fr_feature.onnx');
     } finally {
