@@ -1,5 +1,5 @@
 /** Compact JWS parsing and signature checks with node:crypto (ES256 and EdDSA only). */
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { decodeJsonPart, fromB64url } from '../encoding.ts';
 
@@ -27,12 +27,26 @@ export function keyFitsAlg(jwk: JWK, alg: string): boolean {
   return false;
 }
 
+// Issuer keys repeat across presentations: keep their parsed KeyObjects (bounded).
+const keyCache = new Map<string, KeyObject>();
+
+function publicKeyOf(jwk: JWK): KeyObject {
+  const id = `${jwk.kty}:${jwk.crv}:${jwk.x}:${jwk.y ?? ''}`;
+  let key = keyCache.get(id);
+  if (!key) {
+    const { kty, crv, x, y } = jwk;
+    key = createPublicKey({ key: { kty, crv, x, y } as import('node:crypto').JsonWebKey, format: 'jwk' });
+    if (keyCache.size >= 64) keyCache.delete(keyCache.keys().next().value!);
+    keyCache.set(id, key);
+  }
+  return key;
+}
+
 export function verifyJwsSignature(jws: ParsedJws, jwk: JWK): boolean {
   const alg = jws.header.alg;
   if (typeof alg !== 'string' || !keyFitsAlg(jwk, alg)) return false;
   try {
-    const { kty, crv, x, y } = jwk;
-    const key = createPublicKey({ key: { kty, crv, x, y } as import('node:crypto').JsonWebKey, format: 'jwk' });
+    const key = publicKeyOf(jwk);
     const data = Buffer.from(jws.signingInput, 'ascii');
     return alg === 'ES256' ? verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, jws.signature) : verify(null, data, key, jws.signature);
   } catch {
