@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/load.ts';
+import { configSchema } from '../../src/config/schema.ts';
+import { NetidError } from '../../src/domain/errors.ts';
+
+describe('configuration', () => {
+  it('starts with documented defaults on an empty environment', () => {
+    const config = loadConfig({});
+    assert.equal(config.NETID_PORT, 8080);
+    assert.equal(config.NETID_ADMIN_PORT, 8081);
+    assert.equal(config.NETID_HOST, '127.0.0.1');
+    assert.equal(config.NETID_ISSUER, 'http://127.0.0.1:8080');
+    assert.equal(config.NETID_DATA_DIR, './.netid');
+  });
+
+  it('every key has a description (docs/configuration.md is generated from them)', () => {
+    for (const [key, schema] of Object.entries(configSchema.shape)) assert.ok(schema.description, `${key} has no description`);
+  });
+
+  it('a bad value stops the start, naming the key and the problem', () => {
+    assert.throws(() => loadConfig({ NETID_PORT: 'eighty' }), (error: unknown) => error instanceof NetidError && error.code === 'config.invalid' && /NETID_PORT/.test(error.message));
+    assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL: must be a postgres:\/\/ URL/);
+    assert.throws(() => loadConfig({ NETID_MASTER_KEY: 'c2hvcnQ' }), /NETID_MASTER_KEY: must be 32 bytes/);
+  });
+
+  it('production refuses the development master key, an http issuer and demo data', () => {
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production' }),
+      (error: unknown) => error instanceof NetidError && error.code === 'config.unsafe_in_production' && /NETID_MASTER_KEY/.test(error.message) && /NETID_ISSUER/.test(error.message) && /NETID_DEMO_DATA/.test(error.message),
+    );
+    const config = loadConfig({ NODE_ENV: 'production', NETID_MASTER_KEY: Buffer.alloc(32, 7).toString('base64url'), NETID_ISSUER: 'https://id.example.cn', NETID_DEMO_DATA: 'false' });
+    assert.equal(config.NODE_ENV, 'production');
+  });
+
+  it('reads an optional JSON file; the environment wins over it', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'netid-config-')), 'netid.json');
+    writeFileSync(file, JSON.stringify({ NETID_PORT: 9000, NETID_HOST: '0.0.0.0' }));
+    const config = loadConfig({ NETID_CONFIG_FILE: file, NETID_HOST: '127.0.0.2' });
+    assert.equal(config.NETID_PORT, 9000);
+    assert.equal(config.NETID_HOST, '127.0.0.2');
+    assert.throws(() => loadConfig({ NETID_CONFIG_FILE: `${file}.missing` }), (e: unknown) => e instanceof NetidError && e.code === 'config.file_unreadable');
+  });
+});
