@@ -43,12 +43,24 @@ export function isOwnEvent(personKey: Uint8Array, event: LogEvent): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** The entries (with their log indexes) that name the holder of personKey. */
+/**
+ * The entries (with their log indexes) that name the holder of personKey. The scan reads only the
+ * two subject fields of each entry; a match is then fully decoded and validated.
+ */
 export function findOwnEntries(personKey: Uint8Array, entries: readonly Uint8Array[], firstIndex = 0): Array<{ index: number; event: LogEvent }> {
   const own: Array<{ index: number; event: LogEvent }> = [];
+  const decoder = new TextDecoder();
   entries.forEach((bytes, i) => {
+    let subject: { subject_nonce?: unknown; subject_commitment?: unknown };
+    try {
+      subject = JSON.parse(decoder.decode(bytes));
+    } catch {
+      return;
+    }
+    if (typeof subject?.subject_nonce !== 'string' || typeof subject.subject_commitment !== 'string') return;
+    if (!isOwnEvent(personKey, subject as LogEvent)) return;
     const event = decodeLogEvent(bytes);
-    if (event && isOwnEvent(personKey, event)) own.push({ index: firstIndex + i, event });
+    if (event) own.push({ index: firstIndex + i, event });
   });
   return own;
 }
