@@ -45,3 +45,11 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ NETID_CONFIG_FILE: `${file}.missing` }), (e: unknown) => e instanceof NetidError && e.code === 'config.file_unreadable');
   });
 });
+
+describe('docs/configuration.md', () => {
+  it('is generated from the schema and up to date (npm run docs:config)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { configurationMarkdown } = await import('../../scripts/generate-config-docs.ts');
+    assert.equal(readFileSync('docs/configuration.md', 'utf8'), configurationMarkdown());
+  });
+});
