@@ -1,0 +1,51 @@
+/**
+ * Static assets of the web pages: /static/netid.css, /static/icon.svg, client scripts
+ * (/static/client/*.js) and the @simplewebauthn/browser ESM build (/static/vendor/simplewebauthn/…).
+ * Also /lang, which sets the language cookie and returns to the page the person was on.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, normalize, sep } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { LANG_COOKIE } from './layout.ts';
+
+const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
+const CLIENT_DIR = fileURLToPath(new URL('./client/', import.meta.url));
+const VENDOR_WEBAUTHN = fileURLToPath(new URL('../../node_modules/@simplewebauthn/browser/esm/', import.meta.url));
+
+const TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8', svg: 'image/svg+xml' };
+
+function safeFile(root: string, relative: string): string | undefined {
+  if (!/^[\w./-]+$/.test(relative) || relative.includes('..')) return undefined;
+  const path = normalize(join(root, relative));
+  if (!path.startsWith(root.endsWith(sep) ? root : root + sep)) return undefined;
+  return existsSync(path) ? path : undefined;
+}
+
+/** Registers /static/* and /lang on a listener (both the public and the admin one use it). */
+export function staticRoutes(app: FastifyInstance): void {
+  const cache = new Map<string, Buffer>();
+  const serve = (root: string) => async (request: { params: unknown }, reply: import('fastify').FastifyReply) => {
+    const relative = (request.params as { '*': string })['*'];
+    const path = safeFile(root, relative);
+    const ext = relative.split('.').pop() ?? '';
+    if (!path || !TYPES[ext]) return reply.status(404).type('text/plain').send('not found');
+    let body = cache.get(path);
+    if (!body) {
+      body = readFileSync(path);
+      cache.set(path, body);
+    }
+    return reply.type(TYPES[ext]!).header('cache-control', 'public, max-age=300').send(body);
+  };
+  app.get('/static/client/*', { schema: { hide: true } }, serve(CLIENT_DIR));
+  app.get('/static/vendor/simplewebauthn/*', { schema: { hide: true } }, serve(VENDOR_WEBAUTHN));
+  app.get('/static/*', { schema: { hide: true } }, serve(STATIC_DIR));
+
+  app.get('/lang', { schema: { hide: true } }, async (request, reply) => {
+    const query = request.query as { to?: string; back?: string };
+    const lang = query.to === 'en' ? 'en' : 'zh-CN';
+    const back = typeof query.back === 'string' && query.back.startsWith('/') && !query.back.startsWith('//') ? query.back : '/';
+    reply.header('set-cookie', `${LANG_COOKIE}=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
+    return reply.redirect(back, 303);
+  });
+}
