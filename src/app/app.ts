@@ -20,10 +20,14 @@ import { EmbeddedRegistry } from '../registry/embedded-registry.ts';
 import { parseRegistryFile } from '../registry/registry-file.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrate.ts';
+import { oidcRoutes } from '../oidc/routes.ts';
+import { relyingPartyAdminRoutes } from '../relying-parties/admin-routes.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { acquireLock, adminToken, dataPaths, updateLock } from './data-dir.ts';
 import { coreRoutes } from './core-routes.ts';
+import { buildEnrolmentServices, enrolmentRouteModules } from '../enrolment/wiring.ts';
 import type { Services } from './services.ts';
+import { webRoutes } from '../web/routes.ts';
 
 export const DEMO_REGISTRY_FILE = fileURLToPath(new URL('../../data/demo-registry/registry.jsonl', import.meta.url));
 
@@ -68,18 +72,20 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
       const parsed = parseRegistryFile(DEMO_REGISTRY_FILE, now());
       demoRecordsImported = (await embeddedRegistry.importRecords(parsed.records)).inserted;
     }
+    const persons = new PersonRepository({ db: database.db, sealer });
     const services: Services = {
       config,
       logger,
       database,
       sealer,
       keys,
-      persons: new PersonRepository({ db: database.db, sealer }),
+      persons,
       activity,
       registry: embeddedRegistry,
       embeddedRegistry,
       metrics: createMetrics(),
       now,
+      ...buildEnrolmentServices({ config, logger, db: database.db, sealer, persons, activity, registry: embeddedRegistry, now }),
     };
     return {
       services,
@@ -97,7 +103,7 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
 
 /** The route modules of each listener, in one list so a reader sees every surface. */
 export function publicRouteModules(services: Services): RouteModule[] {
-  return [coreRoutes(services)];
+  return [coreRoutes(services), oidcRoutes(services), ...enrolmentRouteModules(services), webRoutes(services)];
 }
 
 export interface RunningNode extends NetidNode {
@@ -117,7 +123,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   const https = config.NETID_ISSUER.startsWith('https://');
   const publicServer = await buildServer({ logger: services.logger, metrics: services.metrics, https, title: 'netid public API', routes: publicRouteModules(services), readiness, exposeMetrics: true });
   const token = adminToken(config.NETID_DATA_DIR);
-  const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services, token)], readiness, exposeMetrics: true });
+  const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services, token), relyingPartyAdminRoutes(services, token)], readiness, exposeMetrics: true });
   try {
     await publicServer.listen({ host: config.NETID_HOST, port: config.NETID_PORT });
     // The admin listener never leaves loopback.

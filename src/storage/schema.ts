@@ -3,6 +3,9 @@
  * joined here, so the query builder checks every query against the real schema.
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { CredentialTables } from '../credentials/service/tables.ts';
+import type { EnrolmentTables } from '../enrolment/tables.ts';
+import type { RelyingPartyTables } from '../relying-parties/tables.ts';
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type Json<T = unknown> = ColumnType<T, string, string>;
@@ -92,4 +95,4 @@ export interface CoreTables {
 }
 
 // Capabilities add their tables here: `export interface Database extends CoreTables, EnrolmentTables {}`.
-export interface Database extends CoreTables {}
+export interface Database extends CoreTables, EnrolmentTables, RelyingPartyTables, CredentialTables {}

@@ -1,0 +1,138 @@
+/**
+ * Server-rendered interaction pages: minimal, accessible HTML (lang attribute, headings, labels),
+ * zh-CN by default and English via `?lang=en` or Accept-Language. The only script is
+ * /oidc/static/interaction.js from this origin (CSP `script-src 'self'`; no inline scripts).
+ */
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
+import { CLAIMS } from './claims.ts';
+
+export type PageLocale = 'zh-CN' | 'en';
+
+export function pageLocale(query: Record<string, unknown> | undefined, acceptLanguage: string | undefined): PageLocale {
+  const lang = typeof query?.lang === 'string' ? query.lang : undefined;
+  if (lang) return /^en/i.test(lang) ? 'en' : 'zh-CN';
+  return /^\s*en\b/i.test(acceptLanguage ?? '') ? 'en' : 'zh-CN';
+}
+
+export const esc = (value: unknown): string => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const T = {
+  title: { 'zh-CN': 'netid 登录', en: 'Sign in with netid' },
+  signInTo: { 'zh-CN': '登录到', en: 'Sign in to' },
+  passkeyButton: { 'zh-CN': '使用通行密钥登录', en: 'Sign in with your passkey' },
+  passkeyHelp: { 'zh-CN': '使用您注册 netid 时绑定的设备。', en: 'Use the device you registered with netid.' },
+  levelHigh: { 'zh-CN': '此应用要求高等级认证：登录后还需进行实时人脸比对。', en: 'This app needs the high assurance level: after your passkey, a live face check follows.' },
+  faceTitle: { 'zh-CN': '实时人脸比对', en: 'Live face check' },
+  faceLabel: { 'zh-CN': '拍摄一张自拍照', en: 'Take a selfie' },
+  faceSubmit: { 'zh-CN': '提交比对', en: 'Check my face' },
+  cancel: { 'zh-CN': '取消登录', en: 'Cancel sign-in' },
+  consentTitle: { 'zh-CN': '同意提供身份信息', en: 'Consent to share identity information' },
+  consentIntro: { 'zh-CN': '该应用依据以下法律依据请求您的明文身份信息。只有您同意后才会提供。', en: 'This app asks for plaintext identity information on the legal basis shown. It is shared only if you agree.' },
+  basis: { 'zh-CN': '法律依据', en: 'Legal basis' },
+  remember: { 'zh-CN': '记住我的选择，下次不再询问', en: 'Remember my choice; do not ask again for this app' },
+  agree: { 'zh-CN': '同意并继续', en: 'Agree and continue' },
+  decline: { 'zh-CN': '不同意', en: 'Decline' },
+  errorTitle: { 'zh-CN': '无法完成登录', en: 'Sign-in could not be completed' },
+  suspended: { 'zh-CN': '该应用已被暂停使用 netid 登录。请联系该应用的运营者。', en: 'This app has been suspended from signing in with netid. Contact the app\'s operator.' },
+  pending: { 'zh-CN': '该应用尚未获准使用 netid 登录。', en: 'This app has not yet been approved to sign in with netid.' },
+  unknownApp: { 'zh-CN': '未知的应用。', en: 'Unknown app.' },
+  logoutTitle: { 'zh-CN': '退出登录', en: 'Sign out' },
+  logoutQuestion: { 'zh-CN': '是否退出 netid 登录？', en: 'Do you want to sign out of netid?' },
+  logoutYes: { 'zh-CN': '退出', en: 'Yes, sign me out' },
+  logoutNo: { 'zh-CN': '保持登录', en: 'No, stay signed in' },
+  logoutDone: { 'zh-CN': '您已退出登录。', en: 'You have signed out.' },
+  noscript: { 'zh-CN': '通行密钥登录需要启用 JavaScript。', en: 'Passkey sign-in needs JavaScript.' },
+} as const;
+type Key = keyof typeof T;
+export const t = (key: Key, locale: PageLocale): string => T[key][locale];
+
+export function page(locale: PageLocale, title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="${locale}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title></head>
+<body>
+<main>
+${body}
+</main>
+<script src="/oidc/static/interaction.js" defer></script>
+</body>
+</html>`;
+}
+
+export function loginPage(input: { locale: PageLocale; uid: string; appName: string; target: string; problem?: string }): string {
+  const { locale, uid } = input;
+  return page(locale, t('title', locale), `<h1>${esc(t('signInTo', locale))} ${esc(input.appName)}</h1>
+<p>${esc(t('passkeyHelp', locale))}</p>
+${input.target === 'high' ? `<p>${esc(t('levelHigh', locale))}</p>` : ''}
+${input.problem ? `<p role="alert">${esc(input.problem)}</p>` : '<p role="alert" id="problem" hidden></p>'}
+<noscript><p>${esc(t('noscript', locale))}</p></noscript>
+<button type="button" id="passkey" data-uid="${esc(uid)}" data-lang="${locale}">${esc(t('passkeyButton', locale))}</button>
+<form method="post" action="/oidc/interaction/${esc(uid)}/abort"><button type="submit">${esc(t('cancel', locale))}</button></form>`);
+}
+
+export function facePage(input: { locale: PageLocale; uid: string; problem?: string }): string {
+  const { locale, uid } = input;
+  return page(locale, t('faceTitle', locale), `<h1>${esc(t('faceTitle', locale))}</h1>
+${input.problem ? `<p role="alert">${esc(input.problem)}</p>` : '<p role="alert" id="problem" hidden></p>'}
+<form id="face" data-uid="${esc(uid)}" data-lang="${locale}">
+<label for="selfie">${esc(t('faceLabel', locale))}</label>
+<input id="selfie" name="selfie" type="file" accept="image/*" capture="user" required>
+<button type="submit">${esc(t('faceSubmit', locale))}</button>
+</form>
+<form method="post" action="/oidc/interaction/${esc(uid)}/abort"><button type="submit">${esc(t('cancel', locale))}</button></form>`);
+}
+
+export function consentPage(input: { locale: PageLocale; uid: string; appName: string; organisation: string; claims: { claim: string; legalBasis: string }[] }): string {
+  const { locale, uid } = input;
+  const rows = input.claims
+    .map((c) => `<li><strong>${esc(locale === 'en' ? CLAIMS[c.claim]?.en : CLAIMS[c.claim]?.zh)}</strong> (<code>${esc(c.claim)}</code>)<br>${esc(t('basis', locale))}: ${esc(c.legalBasis)}</li>`)
+    .join('\n');
+  return page(locale, t('consentTitle', locale), `<h1>${esc(t('consentTitle', locale))}</h1>
+<p>${esc(input.appName)} — ${esc(input.organisation)}</p>
+<p>${esc(t('consentIntro', locale))}</p>
+<ul>
+${rows}
+</ul>
+<form method="post" action="/oidc/interaction/${esc(uid)}/consent">
+<p><input type="checkbox" id="remember" name="remember" value="yes"> <label for="remember">${esc(t('remember', locale))}</label></p>
+<button type="submit" name="decision" value="agree">${esc(t('agree', locale))}</button>
+<button type="submit" name="decision" value="decline">${esc(t('decline', locale))}</button>
+</form>`);
+}
+
+export function errorPage(locale: PageLocale, message: string, detail?: string): string {
+  return page(locale, t('errorTitle', locale), `<h1>${esc(t('errorTitle', locale))}</h1>
+<p role="alert">${esc(message)}</p>
+${detail ? `<p><code>${esc(detail)}</code></p>` : ''}`);
+}
+
+/** A clear page for an app that may not sign people in, else the provider's error. */
+export async function renderProviderError(ctx: KoaContextWithOIDC, out: Record<string, string>, registry: RelyingPartyRegistry): Promise<void> {
+  const locale = pageLocale(ctx.query, ctx.get('accept-language'));
+  let message = out.error_description ?? out.error ?? '';
+  if (out.error === 'invalid_client') {
+    const clientId = ctx.oidc?.params?.client_id ?? ctx.query?.client_id;
+    const rp = typeof clientId === 'string' ? await registry.find(clientId) : null;
+    message = rp?.state === 'suspended' ? t('suspended', locale) : rp?.state === 'pending' ? t('pending', locale) : t('unknownApp', locale);
+  }
+  ctx.type = 'html';
+  ctx.set('content-security-policy', "default-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+  ctx.body = errorPage(locale, message, out.error);
+}
+
+export async function renderLogoutPrompt(ctx: KoaContextWithOIDC, form: string): Promise<void> {
+  const locale = pageLocale(ctx.query, ctx.get('accept-language'));
+  ctx.type = 'html';
+  ctx.body = page(locale, t('logoutTitle', locale), `<h1>${esc(t('logoutTitle', locale))}</h1>
+<p>${esc(t('logoutQuestion', locale))}</p>
+${form}
+<button type="submit" form="op.logoutForm" value="yes" name="logout">${esc(t('logoutYes', locale))}</button>
+<button type="submit" form="op.logoutForm">${esc(t('logoutNo', locale))}</button>`);
+}
+
+export async function renderLogoutDone(ctx: KoaContextWithOIDC): Promise<void> {
+  const locale = pageLocale(ctx.query, ctx.get('accept-language'));
+  ctx.type = 'html';
+  ctx.body = page(locale, t('logoutTitle', locale), `<h1>${esc(t('logoutTitle', locale))}</h1><p>${esc(t('logoutDone', locale))}</p>`);
+}

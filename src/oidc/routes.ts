@@ -1,0 +1,264 @@
+/**
+ * The OpenID Provider on the public listener: oidc-provider's own endpoints (discovery at the
+ * issuer's /.well-known/openid-configuration, the rest under /oidc) handed the raw request, and
+ * netid's interaction endpoints (passkey, live face, consent) as fastify routes.
+ */
+import { readFileSync } from 'node:fs';
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { generateAuthenticationOptions, type AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { InteractionDetails, Provider } from 'oidc-provider';
+import { challengeOf, DeviceRepository, relyingPartyFromIssuer, verifyPasskeyAssertion } from '../accounts/devices.ts';
+import type { Services } from '../app/services.ts';
+import { defineErrors, type NetidError } from '../domain/errors.ts';
+import type { FaceEngine } from '../face/face-engine.ts';
+import type { RouteModule } from '../http/server.ts';
+import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
+import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
+import { DatabaseEphemeralStore, scheduleSweep, type EphemeralStore } from '../storage/ephemeral-store.ts';
+import { achieved, targetLevel } from './assurance.ts';
+import { assuranceRank, CLAIMS, DEFAULT_CLAIMS, type AssuranceLevel } from './claims.ts';
+import { liveFaceMatch } from './face-step.ts';
+import { consentPage, errorPage, facePage, loginPage, pageLocale, t, type PageLocale } from './pages.ts';
+import { createProvider, OIDC_PREFIX, requestedClaims } from './provider.ts';
+
+export const OidcError = defineErrors({
+  'oidc.interaction_expired': { status: 400, en: 'This sign-in has expired or was already completed; start again from the app.', zh: '此次登录已过期或已完成，请从应用重新开始。' },
+  'oidc.passkey_failed': { status: 401, en: 'The passkey could not be verified.', zh: '无法验证通行密钥。' },
+  'oidc.user_verification_required': { status: 401, en: 'This app needs your device to verify you (PIN or biometrics).', zh: '此应用要求设备验证您的身份（PIN 或生物识别）。' },
+  'oidc.face_required': { status: 409, en: 'Complete the live face check first.', zh: '请先完成实时人脸比对。' },
+  'oidc.face_failed': { status: 422, en: 'The live face check did not succeed. Try again in good light, facing the camera.', zh: '实时人脸比对未通过。请在光线充足处正对摄像头重试。' },
+  'oidc.face_unavailable': { status: 422, en: 'A live face check is not possible for your identity, so this app\'s high assurance level cannot be reached.', zh: '您的身份无法进行实时人脸比对，因此无法达到此应用要求的高等级认证。' },
+});
+
+const LOGIN_STEP = 'NetidLoginStep';
+const CONSENT_MEMORY = 'NetidConsentMemory';
+const MAX_FACE_ATTEMPTS = 3;
+
+export interface OidcOptions {
+  /** The face engine for `high` (loaded on first use). */
+  readonly faceEngine?: () => Promise<FaceEngine>;
+  /** Sweep interval for expired provider state; 0 disables (tests). */
+  readonly sweepIntervalMs?: number;
+}
+
+export interface OidcHandle {
+  readonly provider: Provider;
+  readonly store: EphemeralStore;
+  readonly registry: RelyingPartyRegistry;
+  readonly stopSweep: () => void;
+}
+
+export async function buildOidc(services: Services, options: OidcOptions = {}): Promise<OidcHandle> {
+  const store = new DatabaseEphemeralStore({ db: services.database.db, now: services.now });
+  const registry = relyingPartyRegistryOf(services);
+  const provider = createProvider({
+    issuer: services.config.NETID_ISSUER,
+    jwks: (await services.keys.privateJwks()) as { keys: Record<string, unknown>[] },
+    cookieKeys: [services.sealer.deriveKey('oidc-cookies').toString('base64url')],
+    pairwiseKey: services.sealer.deriveKey('pairwise'),
+    store,
+    registry,
+    persons: services.persons,
+    now: services.now,
+    rememberedPlaintext: async (personId, clientId) => new Set(((await store.get(CONSENT_MEMORY, `${personId}:${clientId}`))?.payload.claims as string[] | undefined) ?? []),
+  });
+  const stopSweep = options.sweepIntervalMs === 0 ? () => {} : scheduleSweep(store, options.sweepIntervalMs ?? 60_000, (error) => services.logger.warn({ err: error }, 'ephemeral sweep failed'));
+  return { provider, store, registry, stopSweep };
+}
+
+function localeOf(request: FastifyRequest): PageLocale {
+  return pageLocale(request.query as Record<string, unknown>, request.headers['accept-language']);
+}
+
+function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {
+  return reply.status(status).type('text/html; charset=utf-8').send(html);
+}
+
+export function oidcRoutes(services: Services, options: OidcOptions = {}, onReady?: (handle: OidcHandle) => void): RouteModule {
+  return async (app: FastifyInstance) => {
+    const handle = await buildOidc(services, options);
+    onReady?.(handle);
+    app.addHook('onClose', async () => handle.stopSweep());
+    const { provider, store, registry } = handle;
+    const callback = provider.callback();
+    const devices = new DeviceRepository({ db: services.database.db });
+    const rp = relyingPartyFromIssuer(services.config.NETID_ISSUER);
+    let engine: Promise<FaceEngine> | null = null;
+    const faceEngine = () => (engine ??= (options.faceEngine ?? (async () => (await import('../face/onnx-face-engine.ts')).loadOnnxFaceEngine()))());
+    const script = readFileSync(new URL('./static/interaction.js', import.meta.url));
+
+    // oidc-provider reads its own bodies: no fastify parsing in this scope.
+    await app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+      const handler = (request: FastifyRequest, reply: FastifyReply) => {
+        reply.hijack();
+        callback(request.raw, reply.raw);
+      };
+      scope.all('/.well-known/openid-configuration', { schema: { hide: true } }, handler);
+      scope.all(`${OIDC_PREFIX}/*`, { schema: { hide: true } }, handler);
+    });
+
+    await app.register(async (scope) => {
+      await scope.register(formbody);
+      scope.get(`${OIDC_PREFIX}/static/interaction.js`, { schema: { hide: true } }, async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(script));
+
+      const details = async (request: FastifyRequest, reply: FastifyReply): Promise<InteractionDetails> => {
+        try {
+          const found = await provider.interactionDetails(request.raw, reply.raw);
+          if (found.uid !== (request.params as { uid: string }).uid) throw new Error('uid mismatch');
+          return found;
+        } catch {
+          throw OidcError('oidc.interaction_expired');
+        }
+      };
+      const clientOf = async (d: InteractionDetails) => provider.Client.find(String(d.params.client_id)) as Promise<{ clientId: string; clientName?: string; netid_sector: string; netid_required_acr: AssuranceLevel } | undefined>;
+
+      const record = (personId: string, clientId: string, sector: string, detail: Record<string, unknown>) =>
+        services.activity.record({ personId, type: 'oidc.sign_in', occurredAt: services.now(), relyingPartyId: clientId, details: { sector, ...detail } });
+
+      /** Ends the interaction with an OAuth error back to the app. */
+      const finishWithError = async (request: FastifyRequest, reply: FastifyReply, error: string, description: string) => {
+        const redirect = await provider.interactionResult(request.raw, reply.raw, { error, error_description: description }, { mergeWithLastSubmission: false });
+        return redirect;
+      };
+
+      /** Login done: sign the person in; when no consent screen is needed, grant at once. */
+      const finishLogin = async (request: FastifyRequest, reply: FastifyReply, d: InteractionDetails, personId: string, userVerified: boolean, faceMatched: boolean) => {
+        const client = (await clientOf(d))!;
+        const { acr, amr } = achieved(userVerified, faceMatched);
+        const result: Record<string, unknown> = { login: { accountId: personId, acr, amr, remember: true } };
+        const requested = requestedClaims(d.params);
+        const plaintext = requested.filter((c) => CLAIMS[c]?.plaintext);
+        const remembered = new Set(((await store.get(CONSENT_MEMORY, `${personId}:${client.clientId}`))?.payload.claims as string[] | undefined) ?? []);
+        if (plaintext.every((c) => remembered.has(c))) {
+          result.consent = { grantId: await saveGrant(d, personId, client.clientId) };
+          await record(personId, client.clientId, client.netid_sector, { result: 'success', acr, amr, claims: [...DEFAULT_CLAIMS, ...requested] });
+        } else {
+          await record(personId, client.clientId, client.netid_sector, { result: 'authenticated', acr, amr, claims: [] });
+        }
+        return provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+      };
+
+      const saveGrant = async (d: InteractionDetails, personId: string, clientId: string): Promise<string> => {
+        const grant = new provider.Grant({ accountId: personId, clientId });
+        grant.addOIDCScope(String(d.params.scope ?? 'openid'));
+        const fromClaimsParam = requestedClaims({ claims: d.params.claims as string | undefined });
+        if (fromClaimsParam.length) grant.addOIDCClaims(fromClaimsParam);
+        return grant.save();
+      };
+
+      scope.get(`${OIDC_PREFIX}/interaction/:uid`, { schema: { hide: true } }, async (request, reply) => {
+        const locale = localeOf(request);
+        let d: InteractionDetails;
+        try {
+          d = await details(request, reply);
+        } catch (error) {
+          return sendPage(reply, 400, errorPage(locale, (error as NetidError).localized(locale)));
+        }
+        const client = await clientOf(d);
+        if (!client) {
+          const registered = await registry.find(String(d.params.client_id));
+          return sendPage(reply, 403, errorPage(locale, registered?.state === 'suspended' ? t('suspended', locale) : t('pending', locale)));
+        }
+        const appName = client.clientName ?? client.clientId;
+        if (d.prompt.name === 'login') {
+          const step = await store.get(LOGIN_STEP, d.uid);
+          if (step) return sendPage(reply, 200, facePage({ locale, uid: d.uid }));
+          return sendPage(reply, 200, loginPage({ locale, uid: d.uid, appName, target: targetLevel(client.netid_required_acr, d.params) }));
+        }
+        // consent: only plaintext identity needs the screen (the rest is the app's registered, non-identifying set).
+        const personId = d.session!.accountId;
+        const registration = await registry.find(client.clientId);
+        const plaintext = requestedClaims(d.params).filter((c) => CLAIMS[c]?.plaintext);
+        if (!plaintext.length) {
+          const grantId = await saveGrant(d, personId, client.clientId);
+          await record(personId, client.clientId, client.netid_sector, { result: 'success', claims: [...DEFAULT_CLAIMS, ...requestedClaims(d.params)] });
+          return reply.redirect(await provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true }), 303);
+        }
+        const bases = new Map(registration!.claims.map((c) => [c.claim, c.legal_basis]));
+        return sendPage(reply, 200, consentPage({ locale, uid: d.uid, appName, organisation: registration!.organisation, claims: plaintext.map((claim) => ({ claim, legalBasis: bases.get(claim) ?? '' })) }));
+      });
+
+      scope.post(`${OIDC_PREFIX}/interaction/:uid/passkey/options`, { schema: { hide: true } }, async (request, reply) => {
+        const d = await details(request, reply);
+        const generated = await generateAuthenticationOptions({ rpID: rp.rpId, userVerification: 'required' });
+        await devices.saveChallenge(generated.challenge, { purpose: `oidc_sign_in:${d.uid}`, personId: null }, new Date(services.now().getTime() + 5 * 60_000));
+        return generated;
+      });
+
+      scope.post(`${OIDC_PREFIX}/interaction/:uid/passkey`, { schema: { hide: true } }, async (request, reply) => {
+        const d = await details(request, reply);
+        const client = await clientOf(d);
+        if (!client) throw OidcError('oidc.interaction_expired');
+        const response = request.body as AuthenticationResponseJSON;
+        const challenge = challengeOf(response?.response?.clientDataJSON);
+        const stored = challenge ? await devices.consumeChallenge(challenge, services.now()) : null;
+        if (!stored || stored.purpose !== `oidc_sign_in:${d.uid}`) throw OidcError('oidc.passkey_failed', { reason: 'challenge' });
+        const verified = await verifyPasskeyAssertion({ devices, rp, now: services.now }, { response, expectedChallenge: challenge!, requireUserVerification: false });
+        if (!verified.ok) throw OidcError('oidc.passkey_failed', { reason: verified.error.code });
+        const { personId, userVerified } = verified.value;
+        const target = targetLevel(client.netid_required_acr, d.params);
+        if (assuranceRank(target) >= assuranceRank('substantial') && !userVerified) {
+          await record(personId, client.clientId, client.netid_sector, { result: 'failed', reason: 'user_verification_required', claims: [] });
+          throw OidcError('oidc.user_verification_required');
+        }
+        if (target === 'high') {
+          await store.put(LOGIN_STEP, d.uid, { payload: { personId, userVerified, faceAttempts: 0 }, expiresAt: new Date(services.now().getTime() + 15 * 60_000) });
+          return { redirect_to: `${OIDC_PREFIX}/interaction/${d.uid}`, next: 'face' };
+        }
+        return { redirect_to: await finishLogin(request, reply, d, personId, userVerified, false) };
+      });
+
+      scope.post(`${OIDC_PREFIX}/interaction/:uid/face`, { schema: { hide: true }, bodyLimit: 8 * 1024 * 1024 }, async (request, reply) => {
+        const d = await details(request, reply);
+        const client = await clientOf(d);
+        const step = await store.get(LOGIN_STEP, d.uid);
+        if (!client || !step) throw OidcError('oidc.face_required');
+        const { personId, userVerified } = step.payload as { personId: string; userVerified: boolean; faceAttempts: number };
+        const attempts = Number(step.payload.faceAttempts ?? 0) + 1;
+        const selfie = Buffer.from(String((request.body as { selfie?: string })?.selfie ?? ''), 'base64');
+        const outcome = await liveFaceMatch({ engine: await faceEngine(), persons: services.persons, registry: services.registry }, personId, selfie);
+        if (outcome.ok) {
+          await store.destroy(LOGIN_STEP, d.uid);
+          return { redirect_to: await finishLogin(request, reply, d, personId, userVerified, true) };
+        }
+        await record(personId, client.clientId, client.netid_sector, { result: 'failed', reason: outcome.error.code, claims: [] });
+        if (outcome.error.code === 'face.no_portrait' || attempts >= MAX_FACE_ATTEMPTS) {
+          await store.destroy(LOGIN_STEP, d.uid);
+          // The app needs `high` and it cannot be reached: never claim it, end the sign-in.
+          return { redirect_to: await finishWithError(request, reply, 'access_denied', 'the high assurance level (live face match) was not reached') };
+        }
+        await store.put(LOGIN_STEP, d.uid, { payload: { ...step.payload, faceAttempts: attempts }, expiresAt: step.expiresAt });
+        throw OidcError('oidc.face_failed', { attempts_left: MAX_FACE_ATTEMPTS - attempts });
+      });
+
+      scope.post(`${OIDC_PREFIX}/interaction/:uid/consent`, { schema: { hide: true } }, async (request, reply) => {
+        const d = await details(request, reply);
+        const client = await clientOf(d);
+        if (!client || d.prompt.name !== 'consent') throw OidcError('oidc.interaction_expired');
+        const body = (request.body ?? {}) as { decision?: string; remember?: string };
+        const personId = d.session!.accountId;
+        const requested = requestedClaims(d.params);
+        if (body.decision !== 'agree') {
+          await record(personId, client.clientId, client.netid_sector, { result: 'declined', claims: [] });
+          return reply.redirect(await finishWithError(request, reply, 'access_denied', 'the person did not consent to share plaintext identity'), 303);
+        }
+        if (body.remember === 'yes') {
+          const plaintext = requested.filter((c) => CLAIMS[c]?.plaintext);
+          await store.put(CONSENT_MEMORY, `${personId}:${client.clientId}`, { payload: { claims: plaintext }, expiresAt: new Date(services.now().getTime() + 365 * 24 * 3600_000) });
+        }
+        const grantId = await saveGrant(d, personId, client.clientId);
+        await record(personId, client.clientId, client.netid_sector, { result: 'success', consent: body.remember === 'yes' ? 'remembered' : 'this_time', claims: [...DEFAULT_CLAIMS, ...requested] });
+        return reply.redirect(await provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true }), 303);
+      });
+
+      scope.post(`${OIDC_PREFIX}/interaction/:uid/abort`, { schema: { hide: true } }, async (request, reply) => {
+        await details(request, reply);
+        await store.destroy(LOGIN_STEP, (request.params as { uid: string }).uid);
+        return reply.redirect(await finishWithError(request, reply, 'access_denied', 'the person cancelled the sign-in'), 303);
+      });
+    });
+  };
+}

@@ -1,0 +1,57 @@
+// netid interaction pages: passkey sign-in (WebAuthn) and the selfie for the live face check.
+// Served from this origin (CSP script-src 'self'); the server does every check.
+(() => {
+  const b64u = {
+    toBytes: (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((s.length + 3) % 4)), (c) => c.charCodeAt(0)),
+    fromBytes: (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
+  };
+  const problem = (message) => {
+    const el = document.getElementById('problem');
+    if (el) { el.textContent = message; el.hidden = false; }
+  };
+  const post = async (url, body) => {
+    const response = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = await response.json();
+    if (json.redirect_to) { window.location.assign(json.redirect_to); return null; }
+    if (!response.ok) { problem(json.message || json.error); return null; }
+    return json;
+  };
+
+  const button = document.getElementById('passkey');
+  if (button) {
+    button.addEventListener('click', async () => {
+      const uid = button.dataset.uid;
+      const lang = button.dataset.lang === 'en' ? '?lang=en' : '';
+      try {
+        const options = await post(`/oidc/interaction/${uid}/passkey/options${lang}`, {});
+        if (!options) return;
+        const credential = await navigator.credentials.get({ publicKey: {
+          challenge: b64u.toBytes(options.challenge), rpId: options.rpId, timeout: options.timeout, userVerification: options.userVerification,
+          allowCredentials: (options.allowCredentials || []).map((c) => ({ type: 'public-key', id: b64u.toBytes(c.id), transports: c.transports })),
+        } });
+        const r = credential.response;
+        await post(`/oidc/interaction/${uid}/passkey${lang}`, {
+          id: credential.id, rawId: b64u.fromBytes(credential.rawId), type: credential.type, clientExtensionResults: {},
+          authenticatorAttachment: credential.authenticatorAttachment || undefined,
+          response: { clientDataJSON: b64u.fromBytes(r.clientDataJSON), authenticatorData: b64u.fromBytes(r.authenticatorData), signature: b64u.fromBytes(r.signature), userHandle: r.userHandle ? b64u.fromBytes(r.userHandle) : undefined },
+        });
+      } catch (error) {
+        problem(String(error && error.message || error));
+      }
+    });
+  }
+
+  const face = document.getElementById('face');
+  if (face) {
+    face.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const file = document.getElementById('selfie').files[0];
+      if (!file) return;
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      let binary = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      const lang = face.dataset.lang === 'en' ? '?lang=en' : '';
+      await post(`/oidc/interaction/${face.dataset.uid}/face${lang}`, { selfie: btoa(binary) });
+    });
+  }
+})();
