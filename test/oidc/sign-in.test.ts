@@ -68,4 +68,61 @@ describe('sign in with netid', () => {
     assert.notEqual(subs[0], subs[2]);
     assert.notEqual(subs[0], person.personId);
   });
+
+  it('releases the web number only after the person consents on a screen showing the legal basis', async () => {
+    const basis = 'Anti-Money Laundering Law art. 29 (customer identification)';
+    const app = await registerApp(t, { sector_identifier: 'bank.example', claims: [{ claim: 'web_number', legal_basis: basis }, { claim: 'age_over_18', legal_basis: '' }] });
+    const declined = await flow(t, app, person.authenticator, { scope: 'openid web_number age_over_18' }, { consent: 'decline' });
+    assert.equal(declined.error, 'access_denied');
+    assert.ok(declined.outcome.pages.some((html) => html.includes(basis)), 'the consent page shows the legal basis');
+    const agreed = await flow(t, app, person.authenticator, { scope: 'openid web_number age_over_18' }, { consent: 'agree' });
+    assert.equal(agreed.tokens!.claims()!.web_number, person.webNumber);
+    assert.equal(agreed.tokens!.claims()!.age_over_18, true);
+    // Asked again next time (not remembered); age alone needs no screen and carries no web number.
+    const again = await flow(t, app, person.authenticator, { scope: 'openid web_number' }, { consent: 'decline' });
+    assert.equal(again.error, 'access_denied');
+    const ageOnly = await flow(t, app, person.authenticator, { scope: 'openid age_over_18' });
+    assert.equal(ageOnly.tokens!.claims()!.web_number, undefined);
+    const userinfo = await client.fetchUserInfo(await configFor(t, app), ageOnly.tokens!.access_token, ageOnly.tokens!.claims()!.sub);
+    assert.equal(userinfo.web_number, undefined);
+    assert.equal(userinfo.age_over_18, true);
+    const activity = await t.node.services.activity.listVisible(person.personId, new Date(Date.now() + 1000));
+    const released = activity.filter((a) => a.relyingPartyId === app.clientId && a.details.result === 'success').map((a) => a.details.claims as string[]);
+    assert.ok(released.some((names) => names.includes('web_number')));
+    assert.ok(activity.every((a) => !JSON.stringify(a.details).includes(person.webNumber)), 'records hold claim names, never values');
+  });
+
+  it('answers a request for an unregistered claim with an error, not a smaller answer', async () => {
+    const app = await registerApp(t, { sector_identifier: 'shop.example.com', claims: [{ claim: 'age_over_18', legal_basis: '' }] });
+    const byScope = await flow(t, app, person.authenticator, { scope: 'openid web_number' });
+    assert.equal(byScope.error, 'invalid_scope');
+    const byClaims = await flow(t, app, person.authenticator, { claims: JSON.stringify({ id_token: { name: null } }) });
+    assert.equal(byClaims.error, 'invalid_request');
+  });
+
+  it('refuses sign-in and tokens of a suspended app', async () => {
+    const app = await registerApp(t, { sector_identifier: 'suspended.example' });
+    const before = await flow(t, app, person.authenticator);
+    assert.ok(before.tokens);
+    await relyingPartyRegistryOf(t.node.services).transition(app.clientId, 'suspend', 'test', 'breach of data duties');
+    const after = await flow(t, app, person.authenticator);
+    assert.equal(after.tokens, null);
+    assert.ok(after.outcome.html?.includes('suspended') || after.outcome.html?.includes('暂停'), 'a clear page says the app is suspended');
+    const response = await fetch(`${t.issuer}/oidc/userinfo`, { headers: { authorization: `Bearer ${before.tokens.access_token}` } });
+    assert.equal(response.status, 401);
+    const pending = await registerApp(t, { approve: false });
+    assert.equal((await flow(t, pending, person.authenticator)).tokens, null);
+  });
+
+  it('never claims acr=high without a live face match', async () => {
+    const app = await registerApp(t, { sector_identifier: 'high.example' });
+    const noFace = await flow(t, app, person.authenticator, { acr_values: 'high' });
+    assert.equal(noFace.tokens, null);
+    assert.equal(noFace.error, 'access_denied');
+    const wrongFace = await flow(t, app, person.authenticator, { acr_values: 'high' }, { selfie: new Uint8Array([1, 2, 3]) });
+    assert.notEqual(wrongFace.tokens?.claims()?.acr, 'high');
+    const noUv = await flow(t, app, person.authenticator, {}, { behaviour: { userVerified: false } });
+    assert.equal(noUv.tokens, null, 'substantial needs user verification');
+  });
 });
+
