@@ -1,0 +1,122 @@
+/**
+ * Issues a batch of web certificates to a signed-in person: the subject is built from the
+ * person's sealed identity attributes and web number, the status indexes come from the SQL
+ * allocator, and the batch and its activity record are written in one transaction.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { JWK } from 'jose';
+import type { IdentityAttributes, PersonRepository } from '../../accounts/person-repository.ts';
+import type { ActivityRepository } from '../../audit/activity.ts';
+import { PersonError } from '../../accounts/person-repository.ts';
+import type { KeyStore } from '../../keys/key-store.ts';
+import type { Database } from '../../storage/schema.ts';
+import type { RegionGroup } from '../claims.ts';
+import type { RandomBytes } from '../deps.ts';
+import { CredentialError } from '../errors.ts';
+import { coarsenedTimes, issueWebCertificateBatch, type WebCertificateSubject } from '../issue/issue-batch.ts';
+import { CredentialServiceError } from './errors.ts';
+import { SqlStatusAllocator } from './sql-status-allocator.ts';
+
+/** Most device keys one request may send. */
+export const MAX_BATCH = 20;
+/** Most credentials one person may receive per rolling day (each costs a status-list entry). */
+export const DAILY_ISSUANCE_LIMIT = 100;
+
+/** The region group a document type (and, for HK/MO documents, its number) implies. */
+export function regionGroupOf(documentType: string, documentNumber: string, nationality: string): RegionGroup {
+  switch (documentType) {
+    case 'cn_resident_id':
+    case 'cn_passport':
+      return 'mainland';
+    case 'hk_mo_residence_permit':
+      return documentNumber.startsWith('820000') ? 'macao' : 'hong_kong';
+    case 'hk_mo_travel_permit':
+      return documentNumber.toUpperCase().startsWith('M') ? 'macao' : 'hong_kong';
+    case 'tw_residence_permit':
+    case 'tw_travel_permit':
+      return 'taiwan';
+    case 'foreign_permanent_resident_id':
+      return 'foreign';
+    default:
+      return nationality === 'CHN' ? 'mainland' : 'foreign';
+  }
+}
+
+export function subjectFromAttributes(webNumber: string, attributes: IdentityAttributes): WebCertificateSubject {
+  return {
+    webNumber,
+    verified: true,
+    birthDate: attributes.birth_date,
+    regionGroup: regionGroupOf(attributes.document_type, attributes.document_number, attributes.nationality),
+    plaintext: {
+      name: attributes.name,
+      birth_date: attributes.birth_date,
+      sex: attributes.sex,
+      document_type: attributes.document_type,
+      document_number: attributes.document_number,
+      nationality: attributes.nationality,
+    },
+  };
+}
+
+export interface IssuanceDeps {
+  readonly db: Kysely<Database>;
+  readonly persons: Pick<PersonRepository, 'find' | 'attributes'>;
+  readonly activity: Pick<ActivityRepository, 'record'>;
+  readonly keyStore: KeyStore;
+  readonly issuer: string;
+  readonly now: () => Date;
+  readonly random?: RandomBytes;
+  readonly validityDays: number;
+  readonly listSize?: number;
+}
+
+export interface IssuedBatch {
+  readonly credentials: string[];
+  readonly batchId: string;
+  readonly expiresAt: Date;
+}
+
+function keyThumb(jwk: JWK): string {
+  return `${String(jwk.crv)}:${String(jwk.x)}:${String(jwk.y)}`;
+}
+
+export async function issueBatchForPerson(deps: IssuanceDeps, input: { personId: string; holderKeys: readonly JWK[]; deviceRef?: string | null }): Promise<IssuedBatch> {
+  if (input.holderKeys.length < 1 || input.holderKeys.length > MAX_BATCH) throw CredentialError('credential.invalid_holder_key', { count: input.holderKeys.length, max: MAX_BATCH });
+  if (new Set(input.holderKeys.map(keyThumb)).size !== input.holderKeys.length) throw CredentialServiceError('credential.duplicate_holder_key');
+  const person = await deps.persons.find(input.personId);
+  if (!person) throw PersonError('person.not_found');
+  if (person.state !== 'active' || !person.webNumber) throw PersonError('person.not_active');
+  const subject = subjectFromAttributes(person.webNumber, await deps.persons.attributes(input.personId));
+  const now = deps.now();
+  const expiresAt = new Date(coarsenedTimes(now, deps.validityDays).exp * 1000);
+  // Load the signing key before the transaction: the embedded database has one connection.
+  await deps.keyStore.activeKey('ES256');
+  return deps.db.transaction().execute(async (trx) => {
+    const since = new Date(now.getTime() - 86_400_000);
+    const recent = await trx.selectFrom('status_entries').select((eb) => eb.fn.countAll<number>().as('n')).where('person_id', '=', input.personId).where('issued_at', '>', since).executeTakeFirst();
+    if (Number(recent?.n ?? 0) + input.holderKeys.length > DAILY_ISSUANCE_LIMIT) throw CredentialServiceError('credential.issuance_limit', { limit: DAILY_ISSUANCE_LIMIT });
+    const allocator = new SqlStatusAllocator({
+      db: trx,
+      random: deps.random ?? randomBytes,
+      listSize: deps.listSize,
+      owner: { personId: input.personId, deviceRef: input.deviceRef ?? null, issuedAt: now, expiresAt },
+    });
+    const credentials = await issueWebCertificateBatch({
+      keyStore: deps.keyStore,
+      clock: () => now,
+      random: deps.random ?? randomBytes,
+      statusAllocator: allocator,
+      issuer: deps.issuer,
+      subject,
+      holderKeys: input.holderKeys,
+      validityDays: deps.validityDays,
+    });
+    await deps.activity.record(
+      { personId: input.personId, type: 'web_certificate_issued', occurredAt: now, details: { count: credentials.length, valid_until: expiresAt.toISOString(), ...(input.deviceRef ? { device_id: input.deviceRef } : {}) } },
+      trx,
+    );
+    return { credentials, batchId: allocator.batchId, expiresAt };
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * The web certificate capability as a node holds it: issuance to a signed-in person, status-list
+ * publication, revocation. Built once in createNode (services.credentials).
+ */
+import type { Kysely } from 'kysely';
+import type { JWK } from 'jose';
+import type { PersonRepository } from '../../accounts/person-repository.ts';
+import type { ActivityRepository } from '../../audit/activity.ts';
+import type { KeyStore } from '../../keys/key-store.ts';
+import type { Database } from '../../storage/schema.ts';
+import type { RandomBytes } from '../deps.ts';
+import { issuerMetadata, typeMetadata } from '../issue/metadata.ts';
+import { issueBatchForPerson, type IssuedBatch } from './issuance.ts';
+import { revokeCredentialsOfDevice, revokePersonCredentials, type RevocationOutcome, type RevocationReason } from './revocation.ts';
+import { StatusListPublisher } from './status-list-publisher.ts';
+
+export interface WebCertificateServiceDeps {
+  readonly db: Kysely<Database>;
+  readonly persons: Pick<PersonRepository, 'find' | 'attributes'>;
+  readonly activity: Pick<ActivityRepository, 'record'>;
+  readonly keyStore: KeyStore;
+  /** NETID_ISSUER; a trailing slash is dropped. */
+  readonly issuer: string;
+  readonly now: () => Date;
+  readonly validityDays: number;
+  readonly random?: RandomBytes;
+  /** Entries per status list (default 1,000,000). */
+  readonly listSize?: number;
+  /** Status-list token ttl in seconds (default 900). */
+  readonly statusListTtlSeconds?: number;
+}
+
+export class WebCertificateService {
+  readonly issuer: string;
+  readonly statusLists: StatusListPublisher;
+  readonly #deps: WebCertificateServiceDeps;
+
+  constructor(deps: WebCertificateServiceDeps) {
+    this.issuer = deps.issuer.replace(/\/+$/, '');
+    this.#deps = { ...deps, issuer: this.issuer };
+    this.statusLists = new StatusListPublisher({ db: deps.db, keyStore: deps.keyStore, issuer: this.issuer, now: deps.now, ttlSeconds: deps.statusListTtlSeconds });
+  }
+
+  /** A batch for the person, one credential per device key (1..20). */
+  issue(personId: string, holderKeys: readonly JWK[], deviceRef: string | null = null): Promise<IssuedBatch> {
+    return issueBatchForPerson(this.#deps, { personId, holderKeys, deviceRef });
+  }
+
+  /** Revokes all of a person's credentials; join the caller's transaction with `trx`. */
+  revokePersonCredentials(personId: string, reason: RevocationReason, trx?: Kysely<Database>): Promise<RevocationOutcome> {
+    return revokePersonCredentials(this.#deps, personId, reason, trx);
+  }
+
+  /** Revokes the credentials issued to one of the person's devices. */
+  revokeCredentialsOfDevice(personId: string, deviceRef: string, trx?: Kysely<Database>): Promise<RevocationOutcome> {
+    return revokeCredentialsOfDevice(this.#deps, personId, deviceRef, trx);
+  }
+
+  issuerMetadata(): Promise<{ issuer: string; jwks: { keys: unknown[] } }> {
+    return issuerMetadata(this.#deps.keyStore, this.issuer);
+  }
+
+  typeMetadata(): Record<string, unknown> {
+    return typeMetadata(this.issuer);
+  }
+}
