@@ -1,0 +1,149 @@
+/**
+ * HTTP routes of the enrolment flow, under /api/v1/enrolments. They only translate requests into
+ * EnrolmentService calls; the JSON schemas feed the OpenAPI document. Frames travel as base64
+ * JPEG/PNG in JSON; they are decoded in memory for the decision and never logged or stored.
+ */
+import type { FastifyReply } from 'fastify';
+import type { PersonSessions } from '../accounts/person-session.ts';
+import type { RouteModule } from '../http/server.ts';
+import { EnrolmentError } from './errors.ts';
+import type { EnrolmentService } from './service.ts';
+import { nextStep, type Enrolment } from './states.ts';
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
+const errorBody = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' }, detail: { type: 'object', additionalProperties: true } } } as const;
+const view = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    state: { type: 'string', enum: ['started', 'document_checked', 'face_verified', 'guardian_approved', 'device_bound', 'issued', 'failed', 'expired', 'cancelled'] },
+    next_step: { type: ['string', 'null'], enum: ['document', 'face', 'guardian_approval', 'passkey', 'issue', null] },
+    age_group: { type: 'string', enum: ['adult', 'minor', 'child'] },
+    liveness_mode: { type: 'string', enum: ['active', 'passive'] },
+    expires_at: { type: 'string', format: 'date-time' },
+    face_attempts_left: { type: 'integer' },
+    challenge: { type: ['object', 'null'], properties: { prompts: { type: 'array', items: { type: 'string', enum: ['turn_left', 'turn_right'] } } } },
+    failure_code: { type: ['string', 'null'] },
+    web_number: { type: ['string', 'null'] },
+  },
+} as const;
+const issuedBody = {
+  type: 'object',
+  properties: { id: { type: 'string' }, state: { type: 'string', const: 'issued' }, web_number: { type: 'string' }, session: { type: 'object', properties: { token: { type: 'string' }, expires_at: { type: 'string', format: 'date-time' } } } },
+} as const;
+const webauthnJson = { type: 'object', required: ['id', 'rawId', 'response', 'type'], properties: { id: { type: 'string', maxLength: 1024 }, rawId: { type: 'string', maxLength: 1024 }, type: { type: 'string', const: 'public-key' }, response: { type: 'object', additionalProperties: true } }, additionalProperties: true } as const;
+const optionsBody = { type: 'object', additionalProperties: true, description: 'WebAuthn options JSON for navigator.credentials.create()/get() (PublicKeyCredential*OptionsJSON).' } as const;
+const errors = { 400: errorBody, 404: errorBody, 409: errorBody, 410: errorBody, 422: errorBody } as const;
+const tags = ['enrolment'];
+
+/** Base64 of one image: up to ~6 MB. */
+const MAX_FRAME_CHARS = 8_000_000;
+
+export interface EnrolmentRouteDeps {
+  readonly enrolment: EnrolmentService;
+  readonly personSessions: PersonSessions;
+}
+
+export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
+  const { enrolment: service } = deps;
+  const toView = async (e: Enrolment) => ({
+    id: e.enrolmentId,
+    state: e.state,
+    next_step: nextStep(e),
+    age_group: e.ageGroup,
+    liveness_mode: service.policy.livenessMode,
+    expires_at: e.expiresAt.toISOString(),
+    face_attempts_left: Math.max(0, service.policy.maxFaceAttempts - e.faceAttempts),
+    challenge: e.state === 'document_checked' && e.data.challenge ? { prompts: [...e.data.challenge] } : null,
+    failure_code: e.state === 'failed' ? e.failureCode : null,
+    web_number: await service.webNumberOf(e),
+  });
+  const issued = (reply: FastifyReply, id: string, result: { personId: string; webNumber: string }) => {
+    const { token, session } = deps.personSessions.create(result.personId, ['enrolment', 'passkey', 'face']);
+    deps.personSessions.setCookie(reply, token);
+    return { id, state: 'issued' as const, web_number: result.webNumber, session: { token, expires_at: session.expiresAt.toISOString() } };
+  };
+
+  return (app) => {
+    app.post('/api/v1/enrolments', {
+      schema: {
+        summary: 'Start an enrolment with an identity document; the registry check runs at once',
+        tags,
+        body: {
+          type: 'object',
+          required: ['document_type', 'document_number', 'name', 'birth_date'],
+          additionalProperties: false,
+          properties: {
+            document_type: { type: 'string', maxLength: 64 },
+            document_number: { type: 'string', maxLength: 64 },
+            name: { type: 'string', minLength: 1, maxLength: 200 },
+            birth_date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+            expiry_date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+            mrz: { type: 'string', maxLength: 100 },
+          },
+        },
+        response: { 201: view, ...errors },
+      },
+    }, async (request, reply) => {
+      const b = request.body as { document_type: string; document_number: string; name: string; birth_date: string; expiry_date?: string; mrz?: string };
+      const e = await service.start({ documentType: b.document_type, documentNumber: b.document_number, name: b.name, birthDate: b.birth_date, expiryDate: b.expiry_date, mrz: b.mrz });
+      return reply.status(201).send(await toView(e));
+    });
+
+    app.get('/api/v1/enrolments/:id', { schema: { summary: 'State of an enrolment and its next step', tags, params: idParams, response: { 200: view, ...errors } } }, async (request) => {
+      return toView(await service.find((request.params as { id: string }).id));
+    });
+
+    app.delete('/api/v1/enrolments/:id', { schema: { summary: 'Cancel an unfinished enrolment', tags, params: idParams, response: { 200: view, ...errors } } }, async (request) => {
+      return toView(await service.cancel((request.params as { id: string }).id));
+    });
+
+    app.get('/api/v1/enrolments/:id/face/challenge', {
+      schema: { summary: 'A new active-liveness challenge: one frame per prompt, in order', tags, params: idParams, response: { 200: { type: 'object', properties: { prompts: { type: 'array', items: { type: 'string' } } } }, ...errors } },
+    }, async (request) => {
+      return { prompts: [...(await service.faceChallenge((request.params as { id: string }).id))] };
+    });
+
+    app.post('/api/v1/enrolments/:id/face', {
+      schema: {
+        summary: 'Submit the selfie frames (base64 JPEG/PNG): one frame in passive mode, one per prompt in active mode',
+        tags,
+        params: idParams,
+        body: { type: 'object', required: ['frames'], additionalProperties: false, properties: { frames: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'string', minLength: 4, maxLength: MAX_FRAME_CHARS } } } },
+        response: { 200: view, ...errors },
+      },
+    }, async (request) => {
+      const { frames } = request.body as { frames: string[] };
+      const bytes = frames.map((f) => new Uint8Array(Buffer.from(f.replace(/^data:image\/[a-z]+;base64,/, ''), 'base64')));
+      return toView(await service.submitFace((request.params as { id: string }).id, bytes));
+    });
+
+    app.post('/api/v1/enrolments/:id/guardian/options', {
+      schema: { summary: "Passkey assertion options for the guardian's approval (minors)", tags, params: idParams, response: { 200: optionsBody, ...errors } },
+    }, async (request) => service.guardianOptions((request.params as { id: string }).id));
+
+    app.post('/api/v1/enrolments/:id/guardian', {
+      schema: { summary: "The guardian's passkey assertion (AuthenticationResponseJSON): approval for under-14s, consent for 14–17", tags, params: idParams, body: webauthnJson, response: { 200: view, 403: errorBody, ...errors } },
+    }, async (request) => toView(await service.guardianApprove((request.params as { id: string }).id, request.body as never)));
+
+    app.post('/api/v1/enrolments/:id/passkey/options', {
+      schema: { summary: 'Passkey registration options (user verification required)', tags, params: idParams, response: { 200: optionsBody, ...errors } },
+    }, async (request) => service.passkeyOptions((request.params as { id: string }).id));
+
+    app.post('/api/v1/enrolments/:id/passkey', {
+      schema: { summary: 'Bind the passkey (RegistrationResponseJSON) and issue the web number; starts a session', tags, params: idParams, body: webauthnJson, response: { 200: issuedBody, ...errors } },
+    }, async (request, reply) => {
+      const id = (request.params as { id: string }).id;
+      return issued(reply, id, await service.bindPasskey(id, request.body as never));
+    });
+
+    app.post('/api/v1/enrolments/:id/issue', {
+      schema: { summary: 'Finish issuance of an enrolment whose passkey is bound (after an interruption)', tags, params: idParams, response: { 200: issuedBody, ...errors } },
+    }, async (request, reply) => {
+      const id = (request.params as { id: string }).id;
+      const current = await service.find(id);
+      if (current.state === 'issued') throw EnrolmentError('enrolment.wrong_state', { state: 'issued' });
+      return issued(reply, id, await service.issue(id));
+    });
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Builds the enrolment and account services for the composition root (src/app/app.ts), and
+ * their route modules. The face engine loads on first use, so a node that never enrols does not
+ * pay for the models.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { relyingPartyFromIssuer, Passkeys } from '../accounts/devices.ts';
+import { DeviceRepository } from '../accounts/devices-repository.ts';
+import { accountRoutes } from '../accounts/devices-routes.ts';
+import type { DeactivationDeps, Revoker } from '../accounts/deactivation.ts';
+import type { PersonRepository } from '../accounts/person-repository.ts';
+import { PersonSessions } from '../accounts/person-session.ts';
+import type { ActivityRepository } from '../audit/activity.ts';
+import type { Config } from '../config/schema.ts';
+import type { FaceEngine } from '../face/face-engine.ts';
+import { loadOnnxFaceEngine } from '../face/onnx-face-engine.ts';
+import type { RouteModule } from '../http/server.ts';
+import type { Sealer } from '../keys/envelope.ts';
+import type { AuthoritativeRegistry } from '../registry/registry.ts';
+import type { Database } from '../storage/schema.ts';
+import { EnrolmentRepository } from './enrolment-repository.ts';
+import { enrolmentRoutes } from './routes.ts';
+import { EnrolmentService } from './service.ts';
+
+export interface EnrolmentServices {
+  readonly enrolment: EnrolmentService;
+  readonly enrolments: EnrolmentRepository;
+  readonly passkeys: Passkeys;
+  readonly personSessions: PersonSessions;
+  /** Deactivation's dependencies; other capabilities push a Revoker into `revokers`. */
+  readonly deactivation: DeactivationDeps & { readonly revokers: Revoker[] };
+  readonly faceEngine: () => Promise<FaceEngine>;
+}
+
+export function buildEnrolmentServices(base: {
+  config: Config;
+  logger: Logger;
+  db: Kysely<Database>;
+  sealer: Sealer;
+  persons: PersonRepository;
+  activity: ActivityRepository;
+  registry: AuthoritativeRegistry;
+  now: () => Date;
+  faceEngine?: () => Promise<FaceEngine>;
+}): EnrolmentServices {
+  let engine: Promise<FaceEngine> | undefined;
+  const faceEngine =
+    base.faceEngine ??
+    (() => {
+      engine ??= loadOnnxFaceEngine().catch((error: unknown) => {
+        engine = undefined;
+        throw error;
+      });
+      return engine;
+    });
+  const rp = relyingPartyFromIssuer(base.config.NETID_ISSUER);
+  const devices = new DeviceRepository({ db: base.db });
+  const enrolments = new EnrolmentRepository({ db: base.db, sealer: base.sealer });
+  const enrolment = new EnrolmentService({
+    enrolments,
+    persons: base.persons,
+    devices,
+    activity: base.activity,
+    registry: base.registry,
+    sealer: base.sealer,
+    face: faceEngine,
+    rp,
+    policy: { livenessMode: base.config.NETID_LIVENESS_MODE, ttlMinutes: base.config.NETID_ENROLMENT_TTL_MINUTES, maxFaceAttempts: base.config.NETID_FACE_MAX_ATTEMPTS },
+    now: base.now,
+    logger: base.logger,
+  });
+  return {
+    enrolment,
+    enrolments,
+    passkeys: new Passkeys({ devices, activity: base.activity, rp, now: base.now }),
+    personSessions: new PersonSessions({ sealer: base.sealer, persons: base.persons, now: base.now, secureCookie: base.config.NETID_ISSUER.startsWith('https://') }),
+    deactivation: { db: base.db, persons: base.persons, devices, activity: base.activity, revokers: [], now: base.now },
+    faceEngine,
+  };
+}
+
+export function enrolmentRouteModules(services: EnrolmentServices & { persons: PersonRepository; activity: ActivityRepository; now: () => Date }): RouteModule[] {
+  return [
+    enrolmentRoutes({ enrolment: services.enrolment, personSessions: services.personSessions }),
+    accountRoutes({ persons: services.persons, passkeys: services.passkeys, activity: services.activity, personSessions: services.personSessions, deactivation: services.deactivation, now: services.now }),
+  ];
+}
