@@ -71,7 +71,7 @@ ${scripts}
 <header class="site-header">
 <div class="bar">
 <a class="brand" href="/">${t(options.brand ?? 'app.name')}</a>
-<a class="lang-switch" href="${switchHref}" lang="${other}" hreflang="${other}" aria-label="${t('lang.switch.label')}">${t('lang.switch')}</a>
+<a class="lang-switch" href="${switchHref}" lang="${other}" hreflang="${other}">${t('lang.switch')}</a>
 ${options.headerExtra ?? ''}
 </div>
 ${nav}

@@ -1,13 +1,191 @@
 /**
- * The netid app's pages on the public listener. Pages call the JSON APIs of the other
- * capabilities from small client scripts; the server renders the first view.
+ * The netid app's pages on the public listener: sign-in, enrolment wizard, home, activity,
+ * connected apps, settings. Pages read through the same services as the JSON APIs; the
+ * interactive steps (camera, passkeys) call the JSON APIs from /static/client/ scripts.
+ *
+ * Also two small person routes nobody else owns: reporting an activity entry ("this wasn't me",
+ * "this app asked for too much"), recorded as activity entries of type `report_*`, and the
+ * activity export.
  */
-import type { RouteModule } from '../http/server.ts';
+import formbody from '@fastify/formbody';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_COOKIE, type PersonSession } from '../accounts/person-session.ts';
+import { deactivatePerson } from '../accounts/deactivation.ts';
 import type { Services } from '../app/services.ts';
+import type { RouteModule } from '../http/server.ts';
+import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
+import { LANG_COOKIE, pageLang, readCookie, sendPage } from './layout.ts';
+import { format, messages } from './messages/index.ts';
+import { activityPage, appsPage, deactivatedPage, enrolPage, homePage, landingPage, settingsPage, signInPage, type ActivityView, type ConnectedApp, type PageContext } from './pages.ts';
 import { staticRoutes } from './static-routes.ts';
 
-export function webRoutes(_services: Services): RouteModule {
-  return (app) => {
+const REPORT_KINDS = { not_me: 'report_not_me', over_asking: 'report_over_asking' } as const;
+
+export function webRoutes(services: Services): RouteModule {
+  const registry = relyingPartyRegistryOf(services);
+  const appName = async (clientId: string | null, cache: Map<string, string>) => {
+    if (!clientId) return null;
+    if (!cache.has(clientId)) cache.set(clientId, (await registry.find(clientId))?.name ?? clientId);
+    return cache.get(clientId)!;
+  };
+
+  const sessionOf = async (request: FastifyRequest): Promise<PersonSession | null> => {
+    const token = readCookie(request, SESSION_COOKIE);
+    return token ? services.personSessions.verify(token) : null;
+  };
+  const ctxOf = (request: FastifyRequest): PageContext => ({ lang: pageLang(request), path: request.url });
+  /** The signed-in person, or a redirect to /signin that returns here. */
+  const requirePerson = async (request: FastifyRequest, reply: FastifyReply): Promise<PersonSession | null> => {
+    const session = await sessionOf(request);
+    if (!session) {
+      await reply.redirect(`/signin?next=${encodeURIComponent(request.url)}`, 303);
+      return null;
+    }
+    return session;
+  };
+
+  const activityViews = async (personId: string): Promise<ActivityView[]> => {
+    const entries = await services.activity.listVisible(personId, services.now());
+    const names = new Map<string, string>();
+    const out: ActivityView[] = [];
+    for (const e of entries) {
+      const d = e.details;
+      const claims = Array.isArray(d.claims) ? d.claims.map(String) : Array.isArray(d.disclosed) ? d.disclosed.map(String) : [];
+      const basis = d.legal_basis ?? d.legal_bases;
+      const legalBasis = Array.isArray(basis) ? basis.map(String) : typeof basis === 'string' ? [basis] : basis && typeof basis === 'object' ? Object.entries(basis).map(([k, v]) => `${k}: ${String(v)}`) : [];
+      out.push({ id: e.activityId, occurredAt: e.occurredAt, type: e.type, app: await appName(e.relyingPartyId, names), claims, legalBasis });
+    }
+    return out;
+  };
+
+  return async (app) => {
+    await app.register(formbody);
     staticRoutes(app);
+
+    app.get('/', { schema: { hide: true } }, async (request, reply) => {
+      const ctx = ctxOf(request);
+      const session = await sessionOf(request);
+      if (!session) return sendPage(reply, landingPage(ctx));
+      const person = await services.persons.find(session.personId);
+      const devices = await services.passkeys.devices.listActive(session.personId);
+      return sendPage(reply, homePage(ctx, {
+        webNumber: person?.webNumber ?? null,
+        devices: devices.map((d) => ({ id: d.deviceId, label: d.label, createdAt: d.createdAt, lastUsedAt: d.lastUsedAt })),
+        certificate: null,
+      }));
+    });
+
+    app.get('/signin', { schema: { hide: true } }, async (request, reply) => {
+      const next = (request.query as { next?: string }).next;
+      const safeNext = typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+      return sendPage(reply, signInPage(ctxOf(request), safeNext));
+    });
+
+    app.post('/signout', { schema: { hide: true } }, async (_request, reply) => {
+      services.personSessions.clearCookie(reply);
+      return reply.redirect('/', 303);
+    });
+
+    app.get('/enrol', { schema: { hide: true } }, async (request, reply) => {
+      const session = await sessionOf(request);
+      return sendPage(reply, enrolPage(ctxOf(request), { guardianSignedIn: session !== null }));
+    });
+
+    app.get('/activity', { schema: { hide: true } }, async (request, reply) => {
+      const session = await requirePerson(request, reply);
+      if (!session) return reply;
+      const ctx = ctxOf(request);
+      const reported = (request.query as { reported?: string }).reported === '1';
+      return sendPage(reply, activityPage(ctx, await activityViews(session.personId), reported ? messages(ctx.lang)['activity.reported'] : null));
+    });
+
+    app.get('/activity/export.json', { schema: { hide: true } }, async (request, reply) => {
+      const session = await requirePerson(request, reply);
+      if (!session) return reply;
+      const entries = await services.activity.listVisible(session.personId, services.now(), 10_000);
+      reply.header('content-disposition', 'attachment; filename="netid-activity.json"');
+      return reply.type('application/json; charset=utf-8').send({
+        exported_at: services.now().toISOString(),
+        entries: entries.map((e) => ({ id: e.activityId, occurred_at: e.occurredAt.toISOString(), type: e.type, relying_party_id: e.relyingPartyId, details: e.details })),
+      });
+    });
+
+    const report = async (personId: string, activityId: string, kind: keyof typeof REPORT_KINDS) => {
+      const entries = await services.activity.listVisible(personId, services.now(), 10_000);
+      const entry = entries.find((e) => e.activityId === activityId);
+      if (!entry) return false;
+      await services.activity.record({ personId, type: REPORT_KINDS[kind], occurredAt: services.now(), relyingPartyId: entry.relyingPartyId, details: { activity_id: activityId, reported_type: entry.type } });
+      return true;
+    };
+
+    app.post('/activity/report', { schema: { hide: true } }, async (request, reply) => {
+      const session = await requirePerson(request, reply);
+      if (!session) return reply;
+      const body = request.body as { activity_id?: string; kind?: string };
+      const kind = body.kind === 'over_asking' ? 'over_asking' : body.kind === 'not_me' ? 'not_me' : null;
+      if (!kind || typeof body.activity_id !== 'string' || !(await report(session.personId, body.activity_id, kind))) return reply.redirect('/activity', 303);
+      return reply.redirect('/activity?reported=1', 303);
+    });
+
+    app.post('/api/v1/me/reports', {
+      schema: {
+        summary: 'Report an activity entry: "this wasn\'t me" (not_me) or "this app asked for too much" (over_asking); recorded in the activity feed',
+        tags: ['account'],
+        body: { type: 'object', required: ['activity_id', 'kind'], additionalProperties: false, properties: { activity_id: { type: 'string', maxLength: 64 }, kind: { enum: ['not_me', 'over_asking'] } } },
+      },
+    }, async (request, reply) => {
+      const session = await services.personSessions.require(request);
+      const body = request.body as { activity_id: string; kind: 'not_me' | 'over_asking' };
+      if (!(await report(session.personId, body.activity_id, body.kind))) return reply.status(404).send({ error: 'request.not_found', message: 'No such activity entry.' });
+      return reply.status(201).send({ reported: true });
+    });
+
+    app.get('/apps', { schema: { hide: true } }, async (request, reply) => {
+      const session = await requirePerson(request, reply);
+      if (!session) return reply;
+      const ctx = ctxOf(request);
+      const entries = await activityViews(session.personId);
+      const raw = await services.activity.listVisible(session.personId, services.now());
+      const byClient = new Map<string, ConnectedApp>();
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const clientId = raw[i]!.relyingPartyId;
+        const e = entries[i]!;
+        if (!clientId || e.type.startsWith('report_')) continue;
+        const existing = byClient.get(clientId);
+        const claims = new Set([...(existing?.claims ?? []), ...e.claims]);
+        byClient.set(clientId, { clientId, name: e.app ?? clientId, firstAt: existing?.firstAt ?? e.occurredAt, claims: [...claims] });
+      }
+      const disconnected = (request.query as { disconnected?: string }).disconnected;
+      const notice = disconnected ? format(messages(ctx.lang)['apps.disconnected'], { app: disconnected }) : null;
+      return sendPage(reply, appsPage(ctx, [...byClient.values()], { canDisconnect: false, notice }));
+    });
+
+    app.get('/settings', { schema: { hide: true } }, async (request, reply) => {
+      const session = await requirePerson(request, reply);
+      if (!session) return reply;
+      const ctx = ctxOf(request);
+      const saved = (request.query as { saved?: string }).saved === '1';
+      return sendPage(reply, settingsPage(ctx, { notice: saved ? messages(ctx.lang)['settings.language.saved'] : null, error: null }));
+    });
+
+    app.post('/settings/language', { schema: { hide: true } }, async (request, reply) => {
+      const lang = (request.body as { lang?: string }).lang === 'en' ? 'en' : 'zh-CN';
+      reply.header('set-cookie', `${LANG_COOKIE}=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
+      return reply.redirect('/settings?saved=1', 303);
+    });
+
+    app.post('/settings/deactivate', { schema: { hide: true } }, async (request, reply) => {
+      const session = await requirePerson(request, reply);
+      if (!session) return reply;
+      const ctx = ctxOf(request);
+      const typed = String((request.body as { confirm?: string }).confirm ?? '').trim().toUpperCase().replace(/[\s-]/g, '');
+      const person = await services.persons.find(session.personId);
+      if (!person?.webNumber || typed !== person.webNumber) {
+        return sendPage(reply, settingsPage(ctx, { notice: null, error: messages(ctx.lang)['settings.deactivate.confirm.mismatch'] }), 422);
+      }
+      await deactivatePerson(services.deactivation, session.personId);
+      services.personSessions.clearCookie(reply);
+      return sendPage(reply, deactivatedPage(ctx));
+    });
   };
 }

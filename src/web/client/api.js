@@ -1,0 +1,54 @@
+// Shared helpers of the netid page scripts: JSON calls in the page's language, passkeys through
+// @simplewebauthn/browser, and accessible error display.
+import { startRegistration, startAuthentication, browserSupportsWebAuthn } from '/static/vendor/simplewebauthn/index.js';
+
+export { startRegistration, startAuthentication, browserSupportsWebAuthn };
+
+export const lang = document.documentElement.lang || 'zh-CN';
+
+export class ApiError extends Error {
+  constructor(status, code, message, detail) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+/** Calls a JSON API; the answer's `message` is in the page's language (Accept-Language). */
+export async function api(method, path, body) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: { 'accept': 'application/json', 'accept-language': lang, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', '', undefined);
+  }
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new ApiError(response.status, json?.error ?? 'server.error', json?.message ?? '', json?.detail);
+  return json;
+}
+
+/** Shows a problem in an alert region and moves focus there so screen readers announce it. */
+export function showProblem(box, message, hint) {
+  if (!box) return;
+  const messageEl = box.querySelector('#problem-message');
+  const hintEl = box.querySelector('#problem-hint');
+  if (messageEl) {
+    messageEl.textContent = message;
+    if (hintEl) hintEl.textContent = hint ?? '';
+  } else {
+    box.textContent = hint ? `${message} ${hint}` : message;
+  }
+  box.hidden = false;
+  box.focus();
+}
+
+export function hideProblem(box) {
+  if (box) box.hidden = true;
+}

@@ -1,0 +1,48 @@
+// Home: add and remove passkeys; refresh the dynamic QR code every 30 seconds.
+import { api, showProblem, startRegistration } from './api.js';
+
+const problem = document.getElementById('devices-problem');
+const add = document.getElementById('add-device');
+
+add?.addEventListener('click', async () => {
+  add.disabled = true;
+  try {
+    const options = await api('POST', '/api/v1/me/devices/options');
+    const response = await startRegistration({ optionsJSON: options });
+    await api('POST', '/api/v1/me/devices', response);
+    window.location.reload();
+  } catch (error) {
+    showProblem(problem, error.message || add.dataset.failed, error.message ? add.dataset.failed : '');
+    add.disabled = false;
+  }
+});
+
+for (const button of document.querySelectorAll('[data-remove]')) {
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await api('DELETE', `/api/v1/me/devices/${encodeURIComponent(button.dataset.remove)}`);
+      window.location.reload();
+    } catch (error) {
+      showProblem(problem, error.message);
+      button.disabled = false;
+    }
+  });
+}
+
+const qr = document.getElementById('qr');
+const countdown = document.getElementById('qr-countdown');
+if (qr) {
+  const PERIOD = 30;
+  let left = PERIOD;
+  const tick = () => {
+    left -= 1;
+    if (left <= 0) {
+      qr.src = `/me/qr.svg?t=${Date.now()}`;
+      left = PERIOD;
+    }
+    if (countdown) countdown.textContent = qr.dataset.refresh.replace('{seconds}', String(left));
+  };
+  if (countdown) countdown.textContent = qr.dataset.refresh.replace('{seconds}', String(left));
+  setInterval(tick, 1000);
+}

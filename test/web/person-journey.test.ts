@@ -1,0 +1,155 @@
+/**
+ * The netid app in a real browser (Debian's Chromium): a person goes from nothing to a web number
+ * through the pages alone — document, selfie from the (fake) camera, passkey from the DevTools
+ * virtual authenticator — then sees home, activity (reports an entry), connected apps and
+ * settings, signs out and back in with the passkey, and deactivates. Once in Chinese and once in
+ * English; axe-core finds no serious or critical violation on any page.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startNode, type RunningNode } from '../../src/app/app.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { testEnv } from '../support/databases.ts';
+import { addVirtualAuthenticator, axeViolations, freePort, launchChromium, writeFaceVideo } from '../support/browser.ts';
+import { faces, loadPhoto } from '../face/fixtures.ts';
+
+const people = {
+  'zh-CN': { number: '11010519900307013X', name: '张伟', birth: '1990-03-07' },
+  en: { number: '310104198511200224', name: '李娜', birth: '1985-11-20' },
+} as const;
+
+let node: RunningNode;
+let browser: Browser;
+let base: string;
+let dir: string;
+
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], `${where}: serious or critical axe violations`);
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'netid-web-'));
+  const port = await freePort();
+  base = `http://localhost:${port}`;
+  node = await startNode(loadConfig(testEnv({ NETID_PORT: String(port), NETID_ISSUER: base, NETID_DATA_DIR: dir, NETID_LIVENESS_MODE: 'passive' })), { inMemory: true, skipLock: true });
+  // The registry holds one photo of the woman; the camera shows another photo of her.
+  const portrait = await loadPhoto(faces.personA[1]);
+  await node.services.embeddedRegistry!.importRecords(Object.values(people).map((p) => ({
+    documentType: 'cn_resident_id', documentNumber: p.number, name: p.name, birthDate: p.birth, sex: 'F', nationality: 'CHN', expiryDate: '2040-01-01', status: 'valid', portrait, guardian: null,
+  })));
+  const video = join(dir, 'face.y4m');
+  await writeFaceVideo(video, await loadPhoto(faces.personA[0]));
+  browser = await launchChromium(video);
+});
+
+after(async () => {
+  await browser?.close();
+  await node?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+for (const lang of ['zh-CN', 'en'] as const) {
+  describe(`a person's journey in ${lang}`, () => {
+    it('goes from nothing to a web number, uses every page, signs in again and deactivates', { timeout: 240_000 }, async () => {
+      const person = people[lang];
+      const context = await browser.newContext({ locale: lang, viewport: { width: 390, height: 844 } });
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      await addVirtualAuthenticator(context, page);
+      const text = (zh: string, en: string) => (lang === 'en' ? en : zh);
+
+      // Language: zh-CN by default; English through the language switch (a cookie).
+      await page.goto(`${base}/enrol`);
+      assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+      if (lang === 'en') {
+        await page.click('.lang-switch');
+        await page.waitForURL(`${base}/enrol`);
+        assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      }
+      await expectAccessible(page, 'enrol: document step');
+
+      // A wrong name: the registry says no, in the page's language, with what to do next.
+      await page.fill('#document_number', person.number);
+      await page.fill('#name', text('王五', 'WRONG NAME'));
+      await page.fill('#birth_date', person.birth);
+      await page.click('#document-form button[type="submit"]');
+      await page.locator('#problem').waitFor({ state: 'visible' });
+      const message = await page.textContent('#problem');
+      assert.match(message!, lang === 'en' ? /do not match the population registry/ : /人口登记信息不一致/);
+      assert.match(message!, lang === 'en' ? /Check the document type/ : /请核对证件类型/);
+      await expectAccessible(page, 'enrol: document error');
+
+      await page.fill('#name', person.name);
+      await page.click('#document-form button[type="submit"]');
+      await page.locator('#step-selfie').waitFor({ state: 'visible' });
+      assert.equal(await page.isVisible('#problem'), false);
+      await expectAccessible(page, 'enrol: selfie step');
+
+      await page.click('#camera-start');
+      await page.locator('#capture').waitFor({ state: 'visible' });
+      await page.click('#capture');
+      await page.locator('#step-passkey').waitFor({ state: 'visible', timeout: 120_000 });
+      await expectAccessible(page, 'enrol: passkey step');
+
+      await page.click('#passkey-create');
+      await page.locator('#step-done').waitFor({ state: 'visible' });
+      const webNumber = (await page.textContent('#web-number'))!.trim();
+      assert.match(webNumber, /^[0-9A-HJ-NP-Z]{10}$/);
+      await expectAccessible(page, 'enrol: done');
+
+      // Home: the web number and one device.
+      await page.goto(`${base}/`);
+      assert.equal((await page.textContent('#web-number'))!.trim(), webNumber);
+      assert.equal(await page.locator('#devices > li').count(), 1);
+      await expectAccessible(page, 'home');
+
+      // Activity: the enrolment is there; "this wasn't me" is recorded as a report entry.
+      await page.click(`nav a[href="/activity"]`);
+      await page.waitForURL(`${base}/activity`);
+      const entriesBefore = await page.locator('li.entry').count();
+      assert.ok(entriesBefore >= 1, 'the enrolment shows in the activity');
+      await expectAccessible(page, 'activity');
+      await page.locator('li.entry button[value="not_me"]').first().click();
+      await page.waitForURL(`${base}/activity?reported=1`);
+      assert.match((await page.textContent('[role="status"]'))!, lang === 'en' ? /received your report/ : /已收到您的报告/);
+      assert.equal(await page.locator('li.entry[data-type="report_not_me"]').count(), 1);
+      const exported = await (await page.request.get(`${base}/activity/export.json`)).json() as { entries: { type: string }[] };
+      assert.ok(exported.entries.some((e) => e.type === 'report_not_me'));
+
+      await page.goto(`${base}/apps`);
+      await expectAccessible(page, 'connected apps');
+      await page.goto(`${base}/settings`);
+      await expectAccessible(page, 'settings');
+
+      // Sign out, then sign in again with the passkey.
+      await page.click('form[action="/signout"] button');
+      await page.waitForURL(`${base}/`);
+      await page.goto(`${base}/activity`);
+      await page.waitForURL(/\/signin\?next=/);
+      await expectAccessible(page, 'sign-in');
+      await page.click('#signin');
+      await page.waitForURL(`${base}/activity`);
+
+      // Deactivate: a mistyped confirmation is refused with a linked error; the right one works.
+      await page.goto(`${base}/settings`);
+      await page.fill('#confirm', 'ABCDEFGHJK');
+      await page.click('form[action="/settings/deactivate"] button');
+      assert.equal(await page.getAttribute('#confirm', 'aria-invalid'), 'true');
+      assert.equal(await page.isVisible('#confirm-error'), true);
+      await expectAccessible(page, 'settings: confirmation error');
+      await page.fill('#confirm', webNumber);
+      await page.click('form[action="/settings/deactivate"] button');
+      assert.match((await page.textContent('[role="status"]'))!, lang === 'en' ? /has been deactivated/ : /已注销/);
+      await page.goto(`${base}/`);
+      assert.equal(await page.locator('#web-number').count(), 0, 'signed out after deactivation');
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  });
+}
