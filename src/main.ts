@@ -2,6 +2,7 @@
  * The `netid` command. Parses argv and calls the composition root; while the service runs with
  * the embedded database, commands go through its admin API (PGlite allows one process).
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -11,7 +12,11 @@ import type { Services } from './app/services.ts';
 import { loadConfig } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { NetidError } from './domain/errors.ts';
+import { holderCommand } from './credentials/holder/cli-holder.ts';
+import { verifyCommand } from './credentials/service/verify-command.ts';
 import { parseRegistryFile } from './registry/registry-file.ts';
+import { describeRelyingParty, relyingPartyRegistryOf } from './relying-parties/admin-routes.ts';
+import type { Registration } from './relying-parties/registry.ts';
 
 const USAGE = `netid — national network identity authentication service
 
@@ -23,6 +28,13 @@ Usage:
   netid keys retire KID            stop publishing a verify-only key
   netid registry import FILE       import registry records (JSON Lines); all or nothing
   netid registry stats             count registry records by type and status
+  netid rp create --file APP.json  register a relying party (pending until approved; docs/integration.md)
+  netid rp list                    list relying parties
+  netid rp approve CLIENT_ID       approve (or reinstate) a relying party
+  netid rp suspend CLIENT_ID       suspend a relying party (its sign-ins and tokens stop)
+  netid verify FILE [--nonce N --audience A] (--issuer URL | --jwks FILE [--status-list FILE])
+                                   verify a web certificate presentation (no database needed)
+  netid holder keys|present …      command-line web certificate holder (netid holder --help)
 
 Configuration comes from environment variables (docs/configuration.md).`;
 
@@ -97,7 +109,11 @@ async function serve(config: Config): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { alg: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  // Web certificate commands parse their own options and never open the database.
+  const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
+  if (argv[0] === 'verify') return verifyCommand(argv.slice(1), io);
+  if (argv[0] === 'holder') return holderCommand(argv.slice(1), io);
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { alg: { type: 'string' }, file: { type: 'string' }, reason: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const [command, sub, arg] = positionals;
   if (values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
@@ -137,6 +153,26 @@ export async function main(argv: string[]): Promise<number> {
         const parsed = parseRegistryFile(path, s.now());
         return s.embeddedRegistry!.importRecords(parsed.records);
       }));
+      return 0;
+    }
+    case 'rp create': {
+      if (!values.file) throw new UsageError('netid rp create --file APP.json');
+      const registration = JSON.parse(readFileSync(resolve(values.file), 'utf8')) as Registration;
+      print(await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/relying-parties', body: registration }, async (s) => {
+        const { relyingParty, clientSecret } = await relyingPartyRegistryOf(s).register(registration, 'cli');
+        return { ...describeRelyingParty(relyingParty), ...(clientSecret ? { client_secret: clientSecret } : {}) };
+      }));
+      return 0;
+    }
+    case 'rp list':
+      print(await viaServiceOrDirect(config, { method: 'GET', path: '/admin/v1/relying-parties' }, async (s) => ({ relying_parties: (await relyingPartyRegistryOf(s).list()).map(describeRelyingParty) })));
+      return 0;
+    case 'rp approve':
+    case 'rp suspend': {
+      if (!arg) throw new UsageError(`netid rp ${sub} CLIENT_ID`);
+      const transition = sub as 'approve' | 'suspend';
+      const body = values.reason ? { reason: values.reason } : {};
+      print(await viaServiceOrDirect(config, { method: 'POST', path: `/admin/v1/relying-parties/${encodeURIComponent(arg)}/${transition}`, body }, async (s) => describeRelyingParty(await relyingPartyRegistryOf(s).transition(arg, transition, 'cli', values.reason))));
       return 0;
     }
     case 'registry stats':

@@ -1,0 +1,67 @@
+/** The relying-party registry: validation, legal bases, approval and suspension with history, through the admin API and the CLI. */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { adminToken } from '../../src/app/data-dir.ts';
+import { main } from '../../src/main.ts';
+import { startOidcNode, type OidcTestNode } from '../oidc/support.ts';
+
+const app = { name: 'Tax office', organisation: 'Example tax bureau', category: 'public_service', redirect_uris: ['https://tax.example/cb'], sector_identifier: 'tax.example', token_endpoint_auth_method: 'client_secret_basic', claims: [{ claim: 'name', legal_basis: 'Tax Collection Administration Law art. 15' }] };
+
+describe('relying-party registry', () => {
+  let t: OidcTestNode;
+  let call: (method: string, path: string, body?: unknown) => Promise<{ status: number; json: Record<string, unknown> }>;
+  before(async () => {
+    t = await startOidcNode();
+    const token = adminToken(t.node.services.config.NETID_DATA_DIR);
+    call = async (method, path, body) => {
+      const response = await fetch(`${t.node.adminUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : null });
+      return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+    };
+  });
+  after(async () => t?.close());
+
+  it('refuses plaintext claims without a legal basis and unknown claims', async () => {
+    assert.equal((await call('POST', '/admin/v1/relying-parties', { ...app, claims: [{ claim: 'document_number', legal_basis: '' }] })).json.error, 'relying_party.legal_basis_required');
+    assert.equal((await call('POST', '/admin/v1/relying-parties', { ...app, claims: [{ claim: 'religion', legal_basis: 'none at all here' }] })).json.error, 'relying_party.invalid');
+    assert.equal((await call('GET', '/admin/v1/relying-parties')).status, 200);
+    const unauthenticated = await fetch(`${t.node.adminUrl}/admin/v1/relying-parties`);
+    assert.equal(unauthenticated.status, 401);
+  });
+
+  it('registers pending, approves, suspends, and records every change', async () => {
+    const created = await call('POST', '/admin/v1/relying-parties', app);
+    assert.equal(created.status, 201);
+    assert.equal(created.json.state, 'pending');
+    assert.equal(typeof created.json.client_secret, 'string');
+    const id = String(created.json.client_id);
+    assert.equal((await call('POST', `/admin/v1/relying-parties/${id}/approve`, {})).json.state, 'approved');
+    assert.equal((await call('POST', `/admin/v1/relying-parties/${id}/suspend`, { reason: 'complaint' })).json.state, 'suspended');
+    assert.equal((await call('POST', `/admin/v1/relying-parties/${id}/suspend`, {})).json.error, 'relying_party.wrong_state');
+    const shown = await call('GET', `/admin/v1/relying-parties/${id}`);
+    assert.deepEqual((shown.json.history as { action: string }[]).map((h) => h.action), ['register', 'approve', 'suspend']);
+    assert.equal(JSON.stringify(shown.json).includes(String(created.json.client_secret)), false, 'the secret is shown once only');
+  });
+
+  it('netid rp create goes through the running service', async () => {
+    const file = join(t.node.services.config.NETID_DATA_DIR, 'app.json');
+    writeFileSync(file, JSON.stringify({ ...app, client_id: 'cli-app' }));
+    const lock = join(t.node.services.config.NETID_DATA_DIR, 'netid.lock');
+    // The lock names a live process other than this one (the test runner) as the running service.
+    writeFileSync(lock, JSON.stringify({ pid: process.ppid, adminUrl: t.node.adminUrl }));
+    const saved = { ...process.env };
+    Object.assign(process.env, { NETID_DATA_DIR: t.node.services.config.NETID_DATA_DIR, NETID_LOG_LEVEL: 'silent', NETID_DEMO_DATA: 'false' });
+    const written: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => (typeof chunk === 'string' ? (written.push(chunk), true) : (write as (...a: unknown[]) => boolean)(chunk, ...rest))) as typeof process.stdout.write;
+    try {
+      assert.equal(await main(['rp', 'create', '--file', file]), 0);
+    } finally {
+      process.stdout.write = write;
+      process.env = saved;
+    }
+    assert.equal(JSON.parse(written.join('')).client_id, 'cli-app');
+    assert.equal((await call('GET', '/admin/v1/relying-parties/cli-app')).json.state, 'pending');
+  });
+});
