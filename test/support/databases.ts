@@ -5,7 +5,6 @@
  * empty database, so tests never see each other's rows.
  */
 import { randomBytes } from 'node:crypto';
-import { after } from 'node:test';
 import pg from 'pg';
 import { startPostgresServer, type PostgresServer } from './postgres-server.ts';
 
@@ -24,7 +23,10 @@ async function serverUrl(): Promise<string> {
   if (process.env.CI) throw new Error('NETID_TEST_DATABASE_URL is not set: run the tests with `npm test`');
   if (!ownServer) {
     ownServer = startPostgresServer();
-    after(async () => (await ownServer!).stop());
+    // Stopped when the test file's process ends (an after() hook here would belong to whichever
+    // suite asked first, and stop the server under the suites after it).
+    const started = await ownServer;
+    process.once('exit', () => started.stop());
   }
   return (await ownServer).url;
 }
