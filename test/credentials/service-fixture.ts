@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { documentKey } from '../../src/accounts/person-repository.ts';
+import { documentKey, type IdentityAttributes } from '../../src/accounts/person-repository.ts';
 import { startNode, type RunningNode } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { generateWebNumber } from '../../src/domain/web-number.ts';
@@ -29,12 +29,12 @@ export function manualClock(start: string) {
   return Object.assign(clock, { advance: (seconds: number) => void (t += seconds * 1000) });
 }
 
-export const ADULT = {
+export const ADULT: IdentityAttributes = {
   document_type: 'cn_resident_id',
   document_number: '11010519900307013X',
   name: '张伟',
   birth_date: '1990-03-07',
-  sex: 'M' as const,
+  sex: 'M',
   nationality: 'CHN',
   expiry_date: '2035-03-07',
 };
@@ -48,7 +48,7 @@ export async function startServiceNode(databaseUrl: string | undefined, now?: ()
 }
 
 /** Enrols a person directly (the enrolment flow is tested elsewhere) and opens an app session. */
-export async function enrolPerson(node: RunningNode, attributes: typeof ADULT = ADULT): Promise<{ personId: string; webNumber: string; token: string }> {
+export async function enrolPerson(node: RunningNode, attributes: IdentityAttributes = ADULT): Promise<{ personId: string; webNumber: string; token: string }> {
   const { services } = node;
   const webNumber = generateWebNumber(randomBytes);
   const person = await services.persons.create({ documentKey: documentKey(services.sealer, attributes.document_type, attributes.document_number), webNumber, attributes, now: services.now() });
