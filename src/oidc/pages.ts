@@ -6,6 +6,7 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
 import { CLAIMS } from './claims.ts';
+import { renderPage } from '../web/layout.ts';
 
 export type PageLocale = 'zh-CN' | 'en';
 
@@ -48,16 +49,7 @@ type Key = keyof typeof T;
 export const t = (key: Key, locale: PageLocale): string => T[key][locale];
 
 export function page(locale: PageLocale, title: string, body: string): string {
-  return `<!DOCTYPE html>
-<html lang="${locale}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title></head>
-<body>
-<main>
-${body}
-</main>
-<script src="/oidc/static/interaction.js" defer></script>
-</body>
-</html>`;
+  return renderPage({ title, lang: locale, body, scripts: ['/oidc/static/interaction.js'] });
 }
 
 export function loginPage(input: { locale: PageLocale; uid: string; appName: string; target: string; problem?: string }): string {

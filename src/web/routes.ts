@@ -18,6 +18,7 @@ import { LANG_COOKIE, pageLang, readCookie, sendPage } from './layout.ts';
 import { format, messages } from './messages/index.ts';
 import { activityPage, appsPage, deactivatedPage, enrolPage, homePage, landingPage, settingsPage, signInPage, type ActivityView, type ConnectedApp, type PageContext } from './pages.ts';
 import { staticRoutes } from './static-routes.ts';
+import { demoAppRoutes } from './demo-app/routes.ts';
 
 const REPORT_KINDS = { not_me: 'report_not_me', over_asking: 'report_over_asking' } as const;
 
@@ -61,6 +62,7 @@ export function webRoutes(services: Services): RouteModule {
   return async (app) => {
     await app.register(formbody);
     staticRoutes(app);
+    await demoAppRoutes(services)(app);
 
     app.get('/', { schema: { hide: true } }, async (request, reply) => {
       const ctx = ctxOf(request);

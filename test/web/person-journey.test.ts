@@ -36,7 +36,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'netid-web-'));
   const port = await freePort();
   base = `http://localhost:${port}`;
-  node = await startNode(loadConfig(testEnv({ NETID_PORT: String(port), NETID_ISSUER: base, NETID_DATA_DIR: dir, NETID_LIVENESS_MODE: 'passive' })), { inMemory: true, skipLock: true });
+  node = await startNode(loadConfig(testEnv({ NETID_PORT: String(port), NETID_ISSUER: base, NETID_DATA_DIR: dir, NETID_LIVENESS_MODE: 'passive', NETID_DEMO_DATA: 'true' })), { inMemory: true, skipLock: true });
   // The registry holds one photo of the woman; the camera shows another photo of her.
   const portrait = await loadPhoto(faces.personA[1]);
   await node.services.embeddedRegistry!.importRecords(Object.values(people).map((p) => ({
@@ -122,7 +122,28 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const exported = await (await page.request.get(`${base}/activity/export.json`)).json() as { entries: { type: string }[] };
       assert.ok(exported.entries.some((e) => e.type === 'report_not_me'));
 
+      // Sign in to the demo app: passkey, separate consent for the plaintext name, back at the app.
+      await page.goto(`${base}/demo-app`);
+      await expectAccessible(page, 'demo app');
+      await page.click('#demo-signin');
+      await page.waitForURL(/\/oidc\/interaction\//);
+      await expectAccessible(page, 'OIDC sign-in');
+      await page.click('#passkey');
+      await page.waitForURL(/\/oidc\/interaction\/|\/demo-app$/);
+      if (page.url().includes('/oidc/interaction/')) {
+        await page.locator('button[value="agree"]').waitFor();
+        await expectAccessible(page, 'OIDC consent');
+        await page.click('button[value="agree"]');
+      }
+      await page.waitForURL(`${base}/demo-app`);
+      assert.equal((await page.textContent('#claim-name'))!.trim(), person.name);
+      assert.equal((await page.textContent('#claim-age_over_18'))!.trim(), 'true');
+      await expectAccessible(page, 'demo app, signed in');
+      await page.goto(`${base}/activity`);
+      assert.ok(await page.locator('li.entry', { hasText: 'netid demo app' }).count() >= 1, 'the sign-in to the demo app shows in the activity');
+
       await page.goto(`${base}/apps`);
+      assert.equal(await page.locator('li.entry', { hasText: 'netid demo app' }).count(), 1);
       await expectAccessible(page, 'connected apps');
       await page.goto(`${base}/settings`);
       await expectAccessible(page, 'settings');

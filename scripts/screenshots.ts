@@ -1,0 +1,83 @@
+/**
+ * Screenshots of the netid app's main pages at a phone width (390×844) and a desktop width
+ * (1280×800), in Chinese, written to docs/screenshots/ as small palette PNGs. Drives Debian's
+ * Chromium exactly as the browser tests do: a throwaway in-memory node, a person enrolled through
+ * the pages (fake camera, virtual passkey).
+ *
+ *   node scripts/screenshots.ts
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { startNode } from '../src/app/app.ts';
+import { loadConfig } from '../src/config/load.ts';
+import { addVirtualAuthenticator, freePort, launchChromium, writeFaceVideo } from '../test/support/browser.ts';
+import { testEnv } from '../test/support/databases.ts';
+import { faces, loadPhoto } from '../test/face/fixtures.ts';
+
+const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'netid-shots-'));
+const port = await freePort();
+const base = `http://localhost:${port}`;
+const node = await startNode(loadConfig(testEnv({ NETID_PORT: String(port), NETID_ISSUER: base, NETID_DATA_DIR: dir, NETID_LIVENESS_MODE: 'passive', NETID_DEMO_DATA: 'true' })), { inMemory: true, skipLock: true });
+const person = { number: '11010519900307013X', name: '张伟', birth: '1990-03-07' };
+await node.services.embeddedRegistry!.importRecords([{ documentType: 'cn_resident_id', documentNumber: person.number, name: person.name, birthDate: person.birth, sex: 'M', nationality: 'CHN', expiryDate: '2040-01-01', status: 'valid', portrait: await loadPhoto(faces.personA[1]), guardian: null }]);
+const video = join(dir, 'face.y4m');
+await writeFaceVideo(video, await loadPhoto(faces.personA[0]));
+const browser = await launchChromium(video);
+const written: string[] = [];
+try {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await addVirtualAuthenticator(context, page);
+  const shoot = async (name: string) => {
+    for (const [label, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 800 }]] as const) {
+      await page.setViewportSize(viewport);
+      const png = await page.screenshot({ fullPage: false });
+      const small = await sharp(png).png({ palette: true, colours: 64, compressionLevel: 9 }).toBuffer();
+      const file = `${name}-${label}.png`;
+      writeFileSync(join(OUT, file), small);
+      written.push(`${file} (${Math.round(small.length / 1024)} KiB)`);
+    }
+  };
+  await page.goto(`${base}/`);
+  await shoot('landing');
+  await page.goto(`${base}/enrol`);
+  await shoot('enrol-document');
+  await page.fill('#document_number', person.number);
+  await page.fill('#name', person.name);
+  await page.fill('#birth_date', person.birth);
+  await page.click('#document-form button[type="submit"]');
+  await page.locator('#step-selfie').waitFor({ state: 'visible' });
+  await page.click('#camera-start');
+  await page.locator('#capture').waitFor({ state: 'visible' });
+  await page.waitForTimeout(500);
+  await shoot('enrol-selfie');
+  await page.click('#capture');
+  await page.locator('#step-passkey').waitFor({ state: 'visible', timeout: 120_000 });
+  await page.click('#passkey-create');
+  await page.locator('#step-done').waitFor({ state: 'visible' });
+  await shoot('enrol-done');
+  await page.goto(`${base}/demo-app`);
+  await page.click('#demo-signin');
+  await page.waitForURL(/\/oidc\/interaction\//);
+  await shoot('oidc-signin');
+  await page.click('#passkey');
+  await page.locator('button[value="agree"]').waitFor();
+  await shoot('oidc-consent');
+  await page.click('button[value="agree"]');
+  await page.waitForURL(`${base}/demo-app`);
+  await shoot('demo-app');
+  for (const path of ['/', '/activity', '/apps', '/settings']) {
+    await page.goto(`${base}${path}`);
+    await shoot(path === '/' ? 'home' : path.slice(1));
+  }
+  await context.close();
+} finally {
+  await browser.close();
+  await node.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(written.join('\n'));

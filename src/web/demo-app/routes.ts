@@ -1,0 +1,125 @@
+/**
+ * A tiny demo relying party at /demo-app on the public listener, so a newcomer can sign in to
+ * something with netid right after `npm start`. It is a stock OpenID Connect client
+ * (openid-client: authorization code + PKCE, client_secret_basic) talking to this node's own
+ * issuer, registered and approved on first start when demo data is on (never in production).
+ * It asks for the default result claims, `age_over_18`, and `name` (plaintext, with a stated
+ * legal basis, so the separate-consent screen shows).
+ */
+import { randomBytes } from 'node:crypto';
+import * as oidc from 'openid-client';
+import type { Services } from '../../app/services.ts';
+import type { RouteModule } from '../../http/server.ts';
+import { relyingPartyRegistryOf } from '../../relying-parties/admin-routes.ts';
+import { html } from '../html.ts';
+import { pageLang, readCookie, renderPage, sendPage } from '../layout.ts';
+
+export const DEMO_CLIENT_ID = 'netid-demo-app';
+const COOKIE = 'netid_demo_app';
+const LEGAL_BASIS = 'Demo only: 《中华人民共和国网络安全法》第二十四条 (real-name registration) / Cybersecurity Law art. 24';
+
+interface Pending { readonly verifier: string; readonly state: string; readonly nonce: string }
+interface Signed { readonly claims: Record<string, unknown> }
+
+const TEXT = {
+  'zh-CN': { title: '演示应用', lead: '一个使用网络身份认证登录的普通应用。', signin: '使用网络身份认证登录', signedIn: '您已登录演示应用。它收到了：', signout: '退出演示应用', claim: '信息', value: '值' },
+  en: { title: 'Demo app', lead: 'An ordinary app that signs people in with netid.', signin: 'Sign in with netid', signedIn: 'You are signed in to the demo app. It received:', signout: 'Sign out of the demo app', claim: 'Claim', value: 'Value' },
+} as const;
+
+/** Registers (once) and approves the demo app; returns whether it is available. */
+export async function ensureDemoApp(services: Services): Promise<boolean> {
+  if (!services.config.NETID_DEMO_DATA) return false;
+  const registry = relyingPartyRegistryOf(services);
+  const existing = await registry.find(DEMO_CLIENT_ID);
+  if (!existing) {
+    await registry.register({
+      client_id: DEMO_CLIENT_ID,
+      name: 'netid 演示应用 / netid demo app',
+      organisation: 'netid',
+      category: 'commercial',
+      redirect_uris: [new URL('/demo-app/callback', services.config.NETID_ISSUER).href],
+      sector_identifier: 'demo-app.netid.localhost',
+      token_endpoint_auth_method: 'client_secret_basic',
+      claims: [{ claim: 'age_over_18', legal_basis: '' }, { claim: 'name', legal_basis: LEGAL_BASIS }],
+      required_acr: 'substantial',
+    }, 'first-run');
+    await registry.transition(DEMO_CLIENT_ID, 'approve', 'first-run', 'demo app registered at first start');
+  }
+  return true;
+}
+
+export function demoAppRoutes(services: Services): RouteModule {
+  const pending = new Map<string, Pending>();
+  const signed = new Map<string, Signed>();
+  let config: Promise<oidc.Configuration> | undefined;
+  const issuer = services.config.NETID_ISSUER;
+  const redirectUri = new URL('/demo-app/callback', issuer).href;
+  const configuration = () => {
+    config ??= (async () => {
+      const secret = await relyingPartyRegistryOf(services).clientSecret(DEMO_CLIENT_ID);
+      return oidc.discovery(new URL(issuer), DEMO_CLIENT_ID, undefined, oidc.ClientSecretBasic(secret ?? ''), issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : undefined);
+    })().catch((error: unknown) => {
+      config = undefined;
+      throw error;
+    });
+    return config;
+  };
+
+  return async (app) => {
+    if (!(await ensureDemoApp(services))) return;
+
+    app.get('/demo-app', { schema: { hide: true } }, async (request, reply) => {
+      const lang = pageLang(request);
+      const t = TEXT[lang];
+      const session = signed.get(readCookie(request, COOKIE) ?? '');
+      const body = session
+        ? html`<h1>${t.title}</h1><div class="notice" role="status">${t.signedIn}</div>
+<div class="table-wrap" tabindex="0" role="region" aria-label="${t.signedIn}"><table><thead><tr><th scope="col">${t.claim}</th><th scope="col">${t.value}</th></tr></thead><tbody>
+${Object.entries(session.claims).filter(([k]) => !['iss', 'aud', 'exp', 'iat', 'nonce', 'auth_time', 'at_hash', 'sid', 'azp'].includes(k)).map(([k, v]) => html`<tr><td><code>${k}</code></td><td id="claim-${k}">${typeof v === 'string' ? v : JSON.stringify(v)}</td></tr>`)}
+</tbody></table></div>
+<form method="post" action="/demo-app/signout" class="actions"><button type="submit" class="secondary">${t.signout}</button></form>`
+        : html`<h1>${t.title}</h1><p class="lead">${t.lead}</p><p><a class="button" id="demo-signin" href="/demo-app/login${lang === 'en' ? '?lang=en' : ''}">${t.signin}</a></p>`;
+      return sendPage(reply, renderPage({ title: t.title, lang, body, path: '/demo-app' }));
+    });
+
+    app.get('/demo-app/login', { schema: { hide: true } }, async (request, reply) => {
+      const cfg = await configuration();
+      const verifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const nonce = oidc.randomNonce();
+      pending.set(state, { verifier, state, nonce });
+      const lang = pageLang(request);
+      const url = oidc.buildAuthorizationUrl(cfg, {
+        redirect_uri: redirectUri,
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+        claims: JSON.stringify({ id_token: { age_over_18: null, name: null } }),
+        ui_locales: lang,
+      });
+      return reply.redirect(url.href, 303);
+    });
+
+    app.get('/demo-app/callback', { schema: { hide: true } }, async (request, reply) => {
+      const cfg = await configuration();
+      const query = request.query as { state?: string };
+      const flow = pending.get(query.state ?? '');
+      if (!flow) return reply.redirect('/demo-app', 303);
+      pending.delete(flow.state);
+      const current = new URL(request.url, issuer);
+      const tokens = await oidc.authorizationCodeGrant(cfg, current, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+      const id = randomBytes(18).toString('base64url');
+      signed.set(id, { claims: { ...(tokens.claims() ?? {}) } });
+      reply.header('set-cookie', `${COOKIE}=${id}; Path=/demo-app; HttpOnly; SameSite=Lax`);
+      return reply.redirect('/demo-app', 303);
+    });
+
+    app.post('/demo-app/signout', { schema: { hide: true } }, async (request, reply) => {
+      signed.delete(readCookie(request, COOKIE) ?? '');
+      reply.header('set-cookie', `${COOKIE}=; Path=/demo-app; Max-Age=0`);
+      return reply.redirect('/demo-app', 303);
+    });
+  };
+}
