@@ -68,14 +68,18 @@ export class AuthorityRepository {
     return this.#db.selectFrom('authority_requests').selectAll().where('notice_released_at', 'is', null).where('deferral_until', 'is not', null).where('deferral_until', '<=', now).orderBy('deferral_until').limit(limit).execute();
   }
 
-  /** Moves the person's notice (an activity entry of this person) to become visible at `visibleFrom`. */
-  async setNoticeVisibleFrom(row: AuthorityRequestRow, visibleFrom: Date, trx?: Kysely<Database>): Promise<void> {
+  /**
+   * Moves the person's still-hidden activity entries about this request (the notice and any
+   * outcome) to become visible at `visibleFrom`. One person's rows only.
+   */
+  async setNoticeVisibleFrom(row: AuthorityRequestRow, visibleFrom: Date, now: Date, trx?: Kysely<Database>): Promise<void> {
     await (trx ?? this.#db)
       .updateTable('activity')
       .set({ visible_from: visibleFrom })
       .where('person_id', '=', row.person_id)
-      .where('occurred_at', '=', row.notice_occurred_at)
-      .where('activity_id', '=', row.notice_activity_id)
+      .where('occurred_at', '>=', row.notice_occurred_at)
+      .where('visible_from', '>', now)
+      .where(sql<string>`details->>'request_id'`, '=', row.request_id)
       .execute();
   }
 

@@ -242,7 +242,7 @@ export class AuthorityService {
         trx,
       );
       if (!row) throw AuthorityError('authority.extension_not_allowed');
-      await this.#repo.setNoticeVisibleFrom(row, row.deferral_until!, trx);
+      await this.#repo.setNoticeVisibleFrom(row, row.deferral_until!, now, trx);
       await this.#log(row, { type: 'authority.deferral_extended', actor: operatorId, reason: row.deferral_reason! }, trx);
       return row;
     });
@@ -263,7 +263,7 @@ export class AuthorityService {
     const updated = await this.#repo.update(row.request_id, { notice_released_at: now }, (eb) => eb('notice_released_at', 'is', null), trx);
     if (!updated) return row;
     // Visible from now at the latest (an early release after rejection), never later than recorded.
-    if (!row.deferral_until || row.deferral_until > now) await this.#repo.setNoticeVisibleFrom(updated, now, trx);
+    if (!row.deferral_until || row.deferral_until > now) await this.#repo.setNoticeVisibleFrom(updated, now, now, trx);
     await this.#d.log.recordAccountableEvent({ type: 'authority.notice_released', actor: 'system', personId: updated.person_id, ref: updated.request_id, time: now }, trx);
     return updated;
   }

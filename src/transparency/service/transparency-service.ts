@@ -126,6 +126,7 @@ export class TransparencyService {
    * person carries the request's ref, and the entries with that ref are listed with it.
    */
   async ownEntries(personId: string): Promise<{ checkpoint: StoredCheckpoint | undefined; entries: OwnLogEntry[] }> {
+    await this.flush();
     const key = this.personLogKey(personId);
     const checkpoint = await this.log.latestCheckpoint();
     const size = await this.store.size();
