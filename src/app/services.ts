@@ -12,8 +12,9 @@ import type { Sealer } from '../keys/envelope.ts';
 import type { EmbeddedRegistry } from '../registry/embedded-registry.ts';
 import type { AuthoritativeRegistry } from '../registry/registry.ts';
 import type { DatabaseHandle } from '../storage/database.ts';
+import type { EnrolmentServices } from '../enrolment/wiring.ts';
 
-export interface Services {
+export interface Services extends EnrolmentServices {
   readonly config: Config;
   readonly logger: Logger;
   readonly database: DatabaseHandle;
