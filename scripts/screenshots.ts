@@ -1,10 +1,10 @@
 /**
  * Screenshots of the netid app's main pages at a phone width (390×844) and a desktop width
- * (1280×800), in Chinese, written to docs/screenshots/ as small palette PNGs. Drives Debian's
+ * (1280×800), written to docs/screenshots/ as small palette PNGs named <page>-<width>-<lang>.png. Drives Debian's
  * Chromium exactly as the browser tests do: a throwaway in-memory node, a person enrolled through
  * the pages (fake camera, virtual passkey).
  *
- *   node scripts/screenshots.ts
+ *   node scripts/screenshots.ts [en|zh-CN]     (default en; zh-CN needs a CJK font, e.g. fonts-noto-cjk)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { addVirtualAuthenticator, freePort, launchChromium, writeFaceVideo } fro
 import { testEnv } from '../test/support/databases.ts';
 import { faces, loadPhoto } from '../test/face/fixtures.ts';
 
+const lang = process.argv[2] === 'zh-CN' ? 'zh-CN' : 'en';
 const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'netid-shots-'));
 const port = await freePort();
@@ -29,7 +30,8 @@ await writeFaceVideo(video, await loadPhoto(faces.personA[0]));
 const browser = await launchChromium(video);
 const written: string[] = [];
 try {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ locale: lang, viewport: { width: 1280, height: 800 } });
+  await context.addCookies([{ name: 'netid_lang', value: lang, url: base }]);
   const page = await context.newPage();
   await addVirtualAuthenticator(context, page);
   const shoot = async (name: string) => {
@@ -37,7 +39,7 @@ try {
       await page.setViewportSize(viewport);
       const png = await page.screenshot({ fullPage: false });
       const small = await sharp(png).png({ palette: true, colours: 64, compressionLevel: 9 }).toBuffer();
-      const file = `${name}-${label}.png`;
+      const file = `${name}-${label}-${lang}.png`;
       writeFileSync(join(OUT, file), small);
       written.push(`${file} (${Math.round(small.length / 1024)} KiB)`);
     }
