@@ -28,6 +28,7 @@ export const configSchema = z.object({
   NETID_FACE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5).describe('Face-match attempts allowed per enrolment.'),
   NETID_CREDENTIAL_VALIDITY_DAYS: z.coerce.number().int().min(1).max(90).default(7).describe('Validity of each web certificate in a batch.'),
   NETID_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180).describe('How long sign-in and disclosure records are kept before the retention job deletes them.'),
+  NETID_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86400).default(60).describe('How often each node moves queued accountable events into the transparency log and signs a checkpoint (a checkpoint is also signed on demand).'),
   NETID_AUTHORITY_DEFERRAL_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(90).describe('Longest an authority request may defer its notice to the person.'),
 });
 

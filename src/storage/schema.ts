@@ -6,6 +6,9 @@ import type { ColumnType, Generated } from 'kysely';
 import type { CredentialTables } from '../credentials/service/tables.ts';
 import type { EnrolmentTables } from '../enrolment/tables.ts';
 import type { RelyingPartyTables } from '../relying-parties/tables.ts';
+import type { TransparencyTables } from '../transparency/service/tables.ts';
+import type { AuthorityTables } from '../authority/tables.ts';
+import type { RevocationTables } from '../revocation/tables.ts';
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type Json<T = unknown> = ColumnType<T, string, string>;
@@ -95,4 +98,4 @@ export interface CoreTables {
 }
 
 // Capabilities add their tables here: `export interface Database extends CoreTables, EnrolmentTables {}`.
-export interface Database extends CoreTables, EnrolmentTables, RelyingPartyTables, CredentialTables {}
+export interface Database extends CoreTables, EnrolmentTables, RelyingPartyTables, CredentialTables, TransparencyTables, AuthorityTables, RevocationTables {}
