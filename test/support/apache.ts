@@ -140,6 +140,7 @@ export async function startApache(options: { port: number; client: OpenidcClient
 ServerName 127.0.0.1
 Listen 127.0.0.1:${port}
 PidFile ${join(dir, 'httpd.pid')}
+DefaultRuntimeDir ${dir}
 ErrorLog ${errorLog}
 LogLevel warn auth_openidc:info
 ${LOAD.map(([name, file]) => `LoadModule ${name} ${join(MODULES, file)}`).join('\n')}
