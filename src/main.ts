@@ -28,6 +28,8 @@ Usage:
   netid keys retire KID            stop publishing a verify-only key
   netid registry import FILE       import registry records (JSON Lines); all or nothing
   netid registry stats             count registry records by type and status
+  netid log verify --url URL [--vkey KEY] [--state FILE] [--audit] [--index N]…
+                                   verify a transparency log: signature, rollback, fork, inclusion, full audit
   netid rp create --file APP.json  register a relying party (pending until approved; docs/integration.md)
   netid rp list                    list relying parties
   netid rp approve CLIENT_ID       approve (or reinstate) a relying party
@@ -113,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
   const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
   if (argv[0] === 'verify') return verifyCommand(argv.slice(1), io);
   if (argv[0] === 'holder') return holderCommand(argv.slice(1), io);
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { alg: { type: 'string' }, file: { type: 'string' }, reason: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { alg: { type: 'string' }, file: { type: 'string' }, reason: { type: 'string' }, url: { type: 'string' }, state: { type: 'string' }, audit: { type: 'boolean' }, index: { type: 'string', multiple: true }, vkey: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const [command, sub, arg] = positionals;
   if (values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
@@ -178,6 +180,14 @@ export async function main(argv: string[]): Promise<number> {
     case 'registry stats':
       print(await viaServiceOrDirect(config, { method: 'GET', path: '/admin/v1/registry/stats' }, async (s) => s.embeddedRegistry!.stats()));
       return 0;
+    case 'log verify': {
+      if (!values.url) throw new UsageError('netid log verify --url URL [--vkey KEY] [--state FILE] [--audit] [--index N]');
+      const { verifyLogCommand } = await import('./transparency/service/verify-command.ts');
+      const { report, output } = await verifyLogCommand({ url: values.url, vkey: values.vkey, state: values.state, audit: values.audit ?? false, indexes: values.index ?? [] });
+      process.stdout.write(output.stdout);
+      if (output.stderr) process.stderr.write(output.stderr);
+      return report.ok ? 0 : 1;
+    }
     default:
       throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   }

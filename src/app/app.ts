@@ -27,6 +27,9 @@ import { acquireLock, adminToken, dataPaths, updateLock } from './data-dir.ts';
 import { coreRoutes } from './core-routes.ts';
 import { buildEnrolmentServices, enrolmentRouteModules } from '../enrolment/wiring.ts';
 import type { Services } from './services.ts';
+import { accountabilityAdminRoutes, accountabilityPublicRoutes, buildAccountabilityServices, credentialRevocationReason } from '../transparency/service/build.ts';
+import { startAccountabilityJobs } from '../transparency/service/jobs.ts';
+import { credentialRoutes, WebCertificateService } from '../credentials/service/index.ts';
 import { webRoutes } from '../web/routes.ts';
 
 export const DEMO_REGISTRY_FILE = fileURLToPath(new URL('../../data/demo-registry/registry.jsonl', import.meta.url));
@@ -86,7 +89,14 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
       metrics: createMetrics(),
       now,
       ...buildEnrolmentServices({ config, logger, db: database.db, sealer, persons, activity, registry: embeddedRegistry, now }),
+      credentials: new WebCertificateService({ db: database.db, persons, activity, keyStore: keys, issuer: config.NETID_ISSUER, now, validityDays: config.NETID_CREDENTIAL_VALIDITY_DAYS }),
+      ...(await buildAccountabilityServices({ config, db: database.db, sealer, keys, persons, activity, now })),
     };
+    // Applying a revocation revokes the person's web certificates in the same transaction.
+    services.revocation.setCredentialRevoker((personId, reason, trx) => services.credentials.revokePersonCredentials(personId, credentialRevocationReason(reason), trx));
+    // Deactivation and device removal revoke web certificates in their own transaction.
+    services.deactivation.revokers.push((personId, _now, trx) => services.credentials.revokePersonCredentials(personId, 'person_deactivated', trx).then(() => undefined));
+    services.passkeys.deviceRevokers.push((personId, deviceId, trx) => services.credentials.revokeCredentialsOfDevice(personId, deviceId, trx));
     return {
       services,
       firstRun: { migrationsApplied, keysCreated, demoRecordsImported },
@@ -103,7 +113,7 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
 
 /** The route modules of each listener, in one list so a reader sees every surface. */
 export function publicRouteModules(services: Services): RouteModule[] {
-  return [coreRoutes(services), oidcRoutes(services), ...enrolmentRouteModules(services), webRoutes(services)];
+  return [coreRoutes(services), oidcRoutes(services), ...enrolmentRouteModules(services), webRoutes(services), credentialRoutes(services, async (request) => (await services.personSessions.require(request)).personId), ...accountabilityPublicRoutes(services)];
 }
 
 export interface RunningNode extends NetidNode {
@@ -123,7 +133,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   const https = config.NETID_ISSUER.startsWith('https://');
   const publicServer = await buildServer({ logger: services.logger, metrics: services.metrics, https, title: 'netid public API', routes: publicRouteModules(services), readiness, exposeMetrics: true });
   const token = adminToken(config.NETID_DATA_DIR);
-  const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services, token), relyingPartyAdminRoutes(services, token)], readiness, exposeMetrics: true });
+  const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services, token), relyingPartyAdminRoutes(services, token), ...accountabilityAdminRoutes(services, token)], readiness, exposeMetrics: true });
   try {
     await publicServer.listen({ host: config.NETID_HOST, port: config.NETID_PORT });
     // The admin listener never leaves loopback.
@@ -138,6 +148,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   const publicUrl = `http://${publicAddress.address}:${publicAddress.port}`;
   const adminUrl = `http://127.0.0.1:${adminAddress.port}`;
   if (!config.DATABASE_URL && !options.inMemory && !options.skipLock) updateLock(config.NETID_DATA_DIR, adminUrl);
+  const stopAccountabilityJobs = startAccountabilityJobs(services);
   return {
     ...node,
     publicServer,
@@ -145,6 +156,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
     publicUrl,
     adminUrl,
     async close() {
+      stopAccountabilityJobs();
       await Promise.allSettled([publicServer.close(), adminServer.close()]);
       await node.close();
     },

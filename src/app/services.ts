@@ -12,7 +12,11 @@ import type { Sealer } from '../keys/envelope.ts';
 import type { EmbeddedRegistry } from '../registry/embedded-registry.ts';
 import type { AuthoritativeRegistry } from '../registry/registry.ts';
 import type { DatabaseHandle } from '../storage/database.ts';
+import type { TransparencyService } from '../transparency/service/transparency-service.ts';
+import type { AuthorityService } from '../authority/authority-service.ts';
+import type { RevocationService } from '../revocation/revocation-service.ts';
 import type { EnrolmentServices } from '../enrolment/wiring.ts';
+import type { WebCertificateService } from '../credentials/service/web-certificate-service.ts';
 
 export interface Services extends EnrolmentServices {
   readonly config: Config;
@@ -27,4 +31,10 @@ export interface Services extends EnrolmentServices {
   readonly embeddedRegistry: EmbeddedRegistry | null;
   readonly metrics: Metrics;
   readonly now: () => Date;
+  /** Web certificates: issuance, status lists, revocation (src/credentials/service). */
+  readonly credentials: WebCertificateService;
+  /** The transparency log; recordAccountableEvent(event, trx) for every accountable act. */
+  readonly transparency: TransparencyService;
+  readonly authority: AuthorityService;
+  readonly revocation: RevocationService;
 }

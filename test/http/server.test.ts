@@ -90,6 +90,12 @@ describe('npm start', () => {
       process.kill(-child.pid!, 'SIGTERM');
     }
     await exited;
-    assert.equal(await fetch(`http://127.0.0.1:${port}/healthz`).then(() => 'up', () => 'down'), 'down');
+    // npm may exit before the service it started has finished its graceful shutdown.
+    let state = 'up';
+    for (const deadline = Date.now() + 10_000; state === 'up' && Date.now() < deadline; ) {
+      state = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => 'up', () => 'down');
+      if (state === 'up') await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(state, 'down', 'the service stops on SIGTERM');
   });
 });
