@@ -84,7 +84,10 @@ function printFirstRun(node: NetidNode & { publicUrl: string; adminUrl: string }
   if (firstRun.demoRecordsImported) lines.push(`  demo registry imported: ${firstRun.demoRecordsImported} identities from ${DEMO_REGISTRY_FILE}`);
   lines.push(
     '',
-    `  public:      ${config.NETID_ISSUER}   (listening on ${node.publicUrl})`,
+    `  netid app:   ${config.NETID_ISSUER}/   (get a web number at ${config.NETID_ISSUER}/enrol; listening on ${node.publicUrl})`,
+    ...(config.NETID_DEMO_DATA ? [`  demo app:    ${config.NETID_ISSUER}/demo-app   (sign in to it with netid)`] : []),
+    `  OpenID:      ${config.NETID_ISSUER}/.well-known/openid-configuration`,
+    `  log:         ${config.NETID_ISSUER}/log/v1/checkpoint   (verify with: npx netid log verify --url ${config.NETID_ISSUER})`,
     `  health:      ${node.publicUrl}/healthz`,
     `  API:         ${node.publicUrl}/api/openapi.json`,
     `  admin API:   ${node.adminUrl}   (loopback only; token in ${resolve(config.NETID_DATA_DIR, 'admin-token')})`,

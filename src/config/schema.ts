@@ -17,7 +17,7 @@ export const configSchema = z.object({
   NETID_PORT: port.default(8080).describe('Port of the public listener (the netid app, OpenID Connect, status lists, transparency log). 0 picks a free port.'),
   NETID_ADMIN_PORT: port.default(8081).describe('Port of the admin listener (operator console and admin API). It always binds to 127.0.0.1. 0 picks a free port.'),
   NETID_DATA_DIR: z.string().min(1).default('./.netid').describe('Directory for the embedded database, the admin token and the process lock.'),
-  NETID_ISSUER: z.url().default('http://127.0.0.1:8080').describe('Public base URL of this service: the OpenID Connect issuer and the web certificate issuer. Must be https in production.'),
+  NETID_ISSUER: z.url().default('http://localhost:8080').describe('Public base URL of this service: the OpenID Connect issuer, the web certificate issuer and the passkey relying-party origin. Must be https in production. The default is localhost, not 127.0.0.1, because WebAuthn refuses IP addresses as relying-party ids.'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional().describe('PostgreSQL server to use instead of the embedded database (PGlite), e.g. postgres://netid@db/netid.'),
   NETID_MASTER_KEY: z.string().default(DEVELOPMENT_MASTER_KEY).describe('Key-encryption key (32 bytes, base64url) for signing keys and identity attributes at rest. Generate one with `openssl rand -base64 32`.'),
   NETID_PREVIOUS_MASTER_KEYS: z.string().default('').describe('Comma-separated older master keys, still accepted for decryption while records are re-wrapped.'),

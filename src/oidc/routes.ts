@@ -115,8 +115,16 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
       };
       const clientOf = async (d: InteractionDetails) => provider.Client.find(String(d.params.client_id)) as Promise<{ clientId: string; clientName?: string; netid_sector: string; netid_required_acr: AssuranceLevel } | undefined>;
 
-      const record = (personId: string, clientId: string, sector: string, detail: Record<string, unknown>) =>
-        services.activity.record({ personId, type: 'oidc.sign_in', occurredAt: services.now(), relyingPartyId: clientId, details: { sector, ...detail } });
+      /**
+       * Every sign-in is in the person's activity; every release of claims is also an accountable
+       * event in the transparency log (claim names only, the person only as a commitment).
+       */
+      const record = async (personId: string, clientId: string, sector: string, detail: { claims: string[] } & Record<string, unknown>) => {
+        await services.activity.record({ personId, type: 'oidc.sign_in', occurredAt: services.now(), relyingPartyId: clientId, details: { sector, ...detail } });
+        if (detail.result === 'success' && detail.claims.length) {
+          await services.transparency.recordAccountableEvent({ type: 'disclosure.claims', actor: 'person', personId, relyingParty: clientId, claims: detail.claims });
+        }
+      };
 
       /** Ends the interaction with an OAuth error back to the app. */
       const finishWithError = async (request: FastifyRequest, reply: FastifyReply, error: string, description: string) => {
@@ -127,6 +135,11 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
       /** Login done: sign the person in; when no consent screen is needed, grant at once. */
       const finishLogin = async (request: FastifyRequest, reply: FastifyReply, d: InteractionDetails, personId: string, userVerified: boolean, faceMatched: boolean) => {
         const client = (await clientOf(d))!;
+        // An app whose access was suspended for this person (revocation with due process) gets no sign-in.
+        if (await services.revocation.isBlockedForApp(personId, client.clientId)) {
+          await record(personId, client.clientId, client.netid_sector, { result: 'failed', reason: 'app_access_blocked', claims: [] });
+          return finishWithError(request, reply, 'access_denied', 'access to this app is suspended for this person');
+        }
         const { acr, amr } = achieved(userVerified, faceMatched);
         const result: Record<string, unknown> = { login: { accountId: personId, acr, amr, remember: true } };
         const requested = requestedClaims(d.params);

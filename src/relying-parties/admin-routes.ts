@@ -10,7 +10,7 @@ import type { RouteModule } from '../http/server.ts';
 import { RelyingPartyRegistry, type Registration, type RelyingParty } from './registry.ts';
 
 export function relyingPartyRegistryOf(services: Services): RelyingPartyRegistry {
-  return new RelyingPartyRegistry({ db: services.database.db, sealer: services.sealer, now: services.now });
+  return new RelyingPartyRegistry({ db: services.database.db, sealer: services.sealer, now: services.now, log: (event, trx) => services.transparency.recordAccountableEvent(event, trx) });
 }
 
 /** The public view of a registration (no secret). */

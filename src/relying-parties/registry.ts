@@ -19,6 +19,7 @@ import { defineErrors } from '../domain/errors.ts';
 import type { Sealer } from '../keys/envelope.ts';
 import { CLAIMS, isPlaintextClaim } from '../oidc/claims.ts';
 import type { Database } from '../storage/schema.ts';
+import type { AccountableEvent } from '../transparency/service/events.ts';
 import type { AssuranceLevel, ClientAuthMethod, RegisteredClaim, RelyingPartiesTable, RelyingPartyCategory, RelyingPartyState } from './tables.ts';
 
 export const RelyingPartyError = defineErrors({
@@ -108,12 +109,18 @@ function toRelyingParty(row: Selectable<RelyingPartiesTable>): RelyingParty {
   };
 }
 
+export type AccountableEventSink = (event: AccountableEvent, trx: Kysely<Database>) => Promise<void>;
+
 export class RelyingPartyRegistry {
   readonly #db: Kysely<Database>;
   readonly #sealer: Sealer;
   readonly #now: () => Date;
 
-  constructor(deps: { db: Kysely<Database>; sealer: Sealer; now: () => Date }) {
+  /** Writes approvals and suspensions to the transparency log, in the same transaction. */
+  readonly #log: AccountableEventSink | undefined;
+
+  constructor(deps: { db: Kysely<Database>; sealer: Sealer; now: () => Date; log?: AccountableEventSink }) {
+    this.#log = deps.log;
     this.#db = deps.db;
     this.#sealer = deps.sealer;
     this.#now = deps.now;
@@ -167,6 +174,7 @@ export class RelyingPartyRegistry {
         .executeTakeFirst();
       if (!inserted) throw RelyingPartyError('relying_party.exists');
       await trx.insertInto('relying_party_history').values({ client_id: clientId, seq: 1, action: 'register', from_state: null, to_state: 'pending', actor, reason: null, occurred_at: now }).execute();
+      await this.#log?.({ type: 'relying_party.registered', actor, relyingParty: clientId, time: now }, trx);
     });
     return { relyingParty: (await this.find(clientId))!, clientSecret };
   }
@@ -191,6 +199,7 @@ export class RelyingPartyRegistry {
         .insertInto('relying_party_history')
         .values({ client_id: clientId, seq: Number(last?.seq ?? 0) + 1, action: transition, from_state: before.state, to_state: to, actor, reason: reason ?? null, occurred_at: now })
         .execute();
+      await this.#log?.({ type: to === 'suspended' ? 'relying_party.suspended' : 'relying_party.approved', actor, relyingParty: clientId, ...(reason ? { reason } : {}), time: now }, trx);
     });
     return (await this.find(clientId))!;
   }

@@ -10,7 +10,7 @@ describe('configuration', () => {
     assert.equal(config.NETID_PORT, 8080);
     assert.equal(config.NETID_ADMIN_PORT, 8081);
     assert.equal(config.NETID_HOST, '127.0.0.1');
-    assert.equal(config.NETID_ISSUER, 'http://127.0.0.1:8080');
+    assert.equal(config.NETID_ISSUER, 'http://localhost:8080');
     assert.equal(config.NETID_DATA_DIR, './.netid');
   });
 

@@ -44,6 +44,22 @@ describe('relying-party registry', () => {
     assert.equal(JSON.stringify(shown.json).includes(String(created.json.client_secret)), false, 'the secret is shown once only');
   });
 
+  it('every registration, approval and suspension is an entry in the transparency log', async () => {
+    const created = await call('POST', '/admin/v1/relying-parties', { ...app, client_id: 'logged-app' });
+    await call('POST', '/admin/v1/relying-parties/logged-app/approve', {});
+    await call('POST', '/admin/v1/relying-parties/logged-app/suspend', { reason: 'complaint' });
+    assert.equal(created.status, 201);
+    const { transparency } = t.node.services;
+    await transparency.flush();
+    const checkpoint = await transparency.checkpoint();
+    const size = checkpoint.treeSize;
+    const response = await fetch(`${t.node.publicUrl}/log/v1/entries?start=0&end=${size}`);
+    const entries = ((await response.json()) as string[]).map((e) => JSON.parse(Buffer.from(e, 'base64').toString('utf8')) as { type: string; relying_party?: string; reason?: string });
+    const mine = entries.filter((e) => e.relying_party === 'logged-app');
+    assert.deepEqual(mine.map((e) => e.type), ['relying_party.registered', 'relying_party.approved', 'relying_party.suspended']);
+    assert.equal(mine[2]!.reason, 'complaint');
+  });
+
   it('netid rp create goes through the running service', async () => {
     const file = join(t.node.services.config.NETID_DATA_DIR, 'app.json');
     writeFileSync(file, JSON.stringify({ ...app, client_id: 'cli-app' }));
