@@ -7,11 +7,10 @@
  *   revoked indexes + bitset + zlib + sign); baseline: zlib + sign of the same bitset in memory;
  * - a cached status-list GET over HTTP, requests/s (what a CDN would absorb).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { documentKey } from '../src/accounts/person-repository.ts';
 import { startNode } from '../src/app/app.ts';
@@ -21,20 +20,11 @@ import { issueWebCertificateBatch } from '../src/credentials/issue/index.ts';
 import { MemoryStatusAllocator, StatusBitset, signStatusListToken } from '../src/credentials/status/index.ts';
 import { generateWebNumber } from '../src/domain/web-number.ts';
 import { EphemeralKeyStore } from '../src/keys/ephemeral-key-store.ts';
-import { testEnv } from '../test/support/databases.ts';
+import { createDatabaseOn, testEnv } from '../test/support/databases.ts';
 import type { Measurement } from './measure.ts';
 import { opsPerSecond } from './measure.ts';
 
-async function freshDatabase(base: string): Promise<string> {
-  const name = `bench_${randomBytes(5).toString('hex')}`;
-  const client = new pg.Client({ connectionString: base });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const freshDatabase = (base: string) => createDatabaseOn(base, 'bench_cred');
 
 export async function benchCredentialsService(databaseUrl: string): Promise<Measurement[]> {
   const node = await startNode(loadConfig(testEnv({ DATABASE_URL: await freshDatabase(databaseUrl), NETID_DATA_DIR: mkdtempSync(join(tmpdir(), 'netid-bench-cred-')) })), { skipLock: true });

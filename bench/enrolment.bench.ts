@@ -5,11 +5,9 @@
  * enrolment (decode, detect, embed the registry portrait and the selfie, passive liveness,
  * compare) — the part no database work can remove.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { startNode } from '../src/app/app.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { mod11_2CheckCharacter } from '../src/domain/documents/index.ts';
@@ -18,7 +16,7 @@ import { checkPassiveLiveness } from '../src/face/liveness/index.ts';
 import { loadOnnxFaceEngine } from '../src/face/onnx-face-engine.ts';
 import type { RegistryRecord } from '../src/registry/registry.ts';
 import { faces, loadPhoto } from '../test/face/fixtures.ts';
-import { testEnv } from '../test/support/databases.ts';
+import { createDatabaseOn, testEnv } from '../test/support/databases.ts';
 import { SoftwareAuthenticator } from '../test/support/software-authenticator.ts';
 import type { Measurement } from './measure.ts';
 
@@ -31,16 +29,7 @@ function identity(i: number): { number: string; birth: string } {
   return { number: body + mod11_2CheckCharacter(body), birth };
 }
 
-async function freshDatabase(base: string): Promise<string> {
-  const name = `bench_enrol_${randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: base });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const freshDatabase = (base: string) => createDatabaseOn(base, 'bench_enrol');
 
 async function post(base: string, path: string, body: unknown = {}): Promise<Record<string, any>> {
   const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -14,10 +14,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
-import pg from 'pg';
 import { Browser, enrolPerson, registerApp, signIn, startOidcNode, type OidcTestNode } from '../test/oidc/support.ts';
 import type { SoftwareAuthenticator } from '../test/support/software-authenticator.ts';
 import type { Measurement } from './measure.ts';
+import { createDatabaseOn } from '../test/support/databases.ts';
 
 /** Wall-clock budget of one figure, warm-up excluded. */
 const SECONDS = 6;
@@ -92,16 +92,7 @@ async function refreshRate(flow: SignInFlow, client: TokenClient): Promise<Rate>
 
 // ---- netid
 
-async function freshDatabase(base: string): Promise<string> {
-  const name = `bench_oidc_${randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: base });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const freshDatabase = (base: string) => createDatabaseOn(base, 'bench_oidc');
 
 async function benchNetid(databaseUrl: string | undefined): Promise<{ signIns: Rate; refreshes: Rate }> {
   const t: OidcTestNode = await startOidcNode({ DATABASE_URL: databaseUrl });

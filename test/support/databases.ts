@@ -31,9 +31,9 @@ async function serverUrl(): Promise<string> {
   return (await ownServer).url;
 }
 
-async function freshServerDatabase(): Promise<string> {
-  const base = await serverUrl();
-  const name = `t_${randomBytes(6).toString('hex')}`;
+/** A fresh, empty database on the PostgreSQL server at `base` (tests and benchmarks). */
+export async function createDatabaseOn(base: string, prefix = 't'): Promise<string> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: base });
   await client.connect();
   await client.query(`CREATE DATABASE ${name}`);
@@ -41,6 +41,10 @@ async function freshServerDatabase(): Promise<string> {
   const url = new URL(base);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+async function freshServerDatabase(): Promise<string> {
+  return createDatabaseOn(await serverUrl());
 }
 
 export const testDatabases: readonly TestDatabase[] = [
