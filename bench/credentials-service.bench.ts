@@ -7,7 +7,7 @@
  *   revoked indexes + bitset + zlib + sign); baseline: zlib + sign of the same bitset in memory;
  * - a cached status-list GET over HTTP, requests/s (what a CDN would absorb).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
