@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { startNode } from '../src/app/app.ts';
 import { loadConfig } from '../src/config/load.ts';
-import { addVirtualAuthenticator, freePort, launchChromium, writeFaceVideo } from '../test/support/browser.ts';
+import { addVirtualAuthenticator, launchChromium, writeFaceVideo } from '../test/support/browser.ts';
+import { freePort } from '../test/support/free-port.ts';
 import { testEnv } from '../test/support/databases.ts';
 import { faces, loadPhoto } from '../test/face/fixtures.ts';
 

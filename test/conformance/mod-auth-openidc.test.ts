@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { pairwiseSubject } from '../../src/oidc/pairwise.ts';
-import { Browser, enrolPerson, freePort, registerApp, signIn, startOidcNode, type OidcTestNode } from '../oidc/support.ts';
+import { Browser, enrolPerson, registerApp, signIn, startOidcNode, type OidcTestNode } from '../oidc/support.ts';
+import { freePort } from '../support/free-port.ts';
 import { NavigatingBrowser, redirectUriFor, startApache, type ApacheServer, type OpenidcClientAuth } from '../support/apache.ts';
 import { testDatabases } from '../support/databases.ts';
 

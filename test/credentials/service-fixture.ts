@@ -1,7 +1,6 @@
 /** A started netid node with one enrolled person and their app session, for the service tests. */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { documentKey, type IdentityAttributes } from '../../src/accounts/person-repository.ts';
@@ -9,18 +8,8 @@ import { startNode, type RunningNode } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { generateWebNumber } from '../../src/domain/web-number.ts';
 import { testEnv } from '../support/databases.ts';
+import { freePort } from '../support/free-port.ts';
 
-/** A free loopback port, so the node's issuer URL is the URL it really listens on. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A clock the test moves by hand. */
 export function manualClock(start: string) {

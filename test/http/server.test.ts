@@ -8,6 +8,7 @@ import { startNode, type RunningNode } from '../../src/app/app.ts';
 import { dataPaths } from '../../src/app/data-dir.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { testEnv } from '../support/databases.ts';
+import { freePort } from '../support/free-port.ts';
 
 describe('HTTP basics', () => {
   let node: RunningNode;
@@ -70,8 +71,9 @@ describe('HTTP basics', () => {
 describe('npm start', () => {
   it('answers /healthz within 15 s on a fresh data directory, prints where to go next, and stops on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'netid-start-'));
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn('npm', ['start'], { env: { ...process.env, NETID_DATA_DIR: dataDir, NETID_PORT: String(port), NETID_ADMIN_PORT: String(port + 1), NETID_LOG_LEVEL: 'warn', NODE_ENV: 'development', DATABASE_URL: '' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const port = await freePort();
+    const adminPort = await freePort();
+    const child = spawn('npm', ['start'], { env: { ...process.env, NETID_DATA_DIR: dataDir, NETID_PORT: String(port), NETID_ADMIN_PORT: String(adminPort), NETID_LOG_LEVEL: 'warn', NODE_ENV: 'development', DATABASE_URL: '' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

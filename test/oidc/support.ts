@@ -5,7 +5,6 @@
  * script calls — the same HTTP a real browser sends.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -18,17 +17,8 @@ import { relyingPartyRegistryOf } from '../../src/relying-parties/admin-routes.t
 import type { Registration } from '../../src/relying-parties/registry.ts';
 import { SoftwareAuthenticator, type AuthenticatorBehaviour } from '../support/software-authenticator.ts';
 import { testEnv } from '../support/databases.ts';
+import { freePort } from '../support/free-port.ts';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface OidcTestNode {
   readonly node: RunningNode;

@@ -4,11 +4,11 @@
  * Chromium is missing.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { freePort } from './free-port.ts';
 
 export const CHROMIUM = process.env.NETID_CHROMIUM ?? '/usr/bin/chromium';
 const require = createRequire(import.meta.url);
@@ -56,17 +56,6 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
     .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
 }
 
-/** A free loopback port (the issuer URL must name the port before the node starts: WebAuthn checks the origin). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Writes a YUV4MPEG2 (.y4m) video of `frames` copies of a picture, for Chromium's fake camera.

@@ -14,7 +14,8 @@ import type { Browser, Page } from 'playwright-core';
 import { startNode, type RunningNode } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { testEnv } from '../support/databases.ts';
-import { addVirtualAuthenticator, axeViolations, freePort, launchChromium, writeFaceVideo } from '../support/browser.ts';
+import { addVirtualAuthenticator, axeViolations, launchChromium, writeFaceVideo } from '../support/browser.ts';
+import { freePort } from '../support/free-port.ts';
 import { faces, loadPhoto } from '../face/fixtures.ts';
 
 const people = {
