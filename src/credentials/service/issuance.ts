@@ -69,6 +69,7 @@ export interface IssuanceDeps {
   readonly now: () => Date;
   readonly random?: RandomBytes;
   readonly validityDays: number;
+  /** Entries per status list (default 1,000,000). */
   readonly listSize?: number;
 }
 

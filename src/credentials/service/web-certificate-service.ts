@@ -4,28 +4,14 @@
  */
 import type { Kysely } from 'kysely';
 import type { JWK } from 'jose';
-import type { PersonRepository } from '../../accounts/person-repository.ts';
-import type { ActivityRepository } from '../../audit/activity.ts';
-import type { KeyStore } from '../../keys/key-store.ts';
 import type { Database } from '../../storage/schema.ts';
-import type { RandomBytes } from '../deps.ts';
 import { issuerMetadata, typeMetadata } from '../issue/metadata.ts';
-import { issueBatchForPerson, type IssuedBatch } from './issuance.ts';
+import { issueBatchForPerson, type IssuanceDeps, type IssuedBatch } from './issuance.ts';
 import { revokeCredentialsOfDevice, revokePersonCredentials, type RevocationOutcome, type RevocationReason } from './revocation.ts';
 import { StatusListPublisher } from './status-list-publisher.ts';
 
-export interface WebCertificateServiceDeps {
-  readonly db: Kysely<Database>;
-  readonly persons: Pick<PersonRepository, 'find' | 'attributes'>;
-  readonly activity: Pick<ActivityRepository, 'record'>;
-  readonly keyStore: KeyStore;
-  /** NETID_ISSUER; a trailing slash is dropped. */
-  readonly issuer: string;
-  readonly now: () => Date;
-  readonly validityDays: number;
-  readonly random?: RandomBytes;
-  /** Entries per status list (default 1,000,000). */
-  readonly listSize?: number;
+/** What issuance needs, plus the status-list ttl; the issuer may end in a slash (it is dropped). */
+export interface WebCertificateServiceDeps extends IssuanceDeps {
   /** Status-list token ttl in seconds (default 900). */
   readonly statusListTtlSeconds?: number;
 }
