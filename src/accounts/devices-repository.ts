@@ -26,13 +26,8 @@ export interface Device {
   readonly lastUsedAt: Date | null;
 }
 
-export interface NewDevice {
-  readonly personId: string;
-  readonly deviceId: string;
-  readonly credentialId: string;
-  readonly publicKey: Uint8Array;
-  readonly counter: number;
-  readonly transports: readonly string[];
+/** A device as registered: the stored fields the repository does not set itself. */
+export interface NewDevice extends Omit<Device, 'label' | 'createdAt' | 'lastUsedAt'> {
   readonly label?: string | null;
   readonly now: Date;
 }
