@@ -137,7 +137,11 @@ describe('independent log verifier', () => {
     assert.equal(JSON.parse(await readFile(path, 'utf8')).logs[ORIGIN].tree_size, 10);
   });
 
-  it('reports a same-size tree with another root as log.fork, with both notes as evidence', async () => {
+  /**
+   * A verifier that has seen an honest 10-entry log is then shown a log of `size` entries signed
+   * with the same key, built from entries where `entryAt(i)` differs from the honest ones.
+   */
+  async function verifyAfterFork(size: number, entryAt: (i: number) => string) {
     const key = await new EphemeralKeyStore().activeKey('EdDSA');
     const honest = await newLog(key);
     await honest.append(Array.from({ length: 10 }, (_, i) => text(`e${i}`)));
@@ -146,26 +150,20 @@ describe('independent log verifier', () => {
     await runLogVerify({ transport: transportFor(honest), verifierKey: honest.verifierKey(), statePath: path });
 
     const forked = await newLog(key);
-    await forked.append(Array.from({ length: 10 }, (_, i) => text(i === 3 ? 'rewritten' : `e${i}`)));
+    await forked.append(Array.from({ length: size }, (_, i) => text(entryAt(i))));
     await forked.checkpoint();
-    const report = await runLogVerify({ transport: transportFor(forked), verifierKey: honest.verifierKey(), statePath: path });
+    return runLogVerify({ transport: transportFor(forked), verifierKey: honest.verifierKey(), statePath: path });
+  }
+
+  it('reports a same-size tree with another root as log.fork, with both notes as evidence', async () => {
+    const report = await verifyAfterFork(10, (i) => (i === 3 ? 'rewritten' : `e${i}`));
     assert.deepEqual(report.problems.map((p) => p.code), ['log.fork']);
     assert.match(String(report.problems[0]!.detail.verified_note), /^netid\.example\/log\/test\n10\n/);
     assert.match(String(report.problems[0]!.detail.presented_note), /^netid\.example\/log\/test\n10\n/);
   });
 
   it('reports a larger tree that does not extend the verified one as log.fork', async () => {
-    const key = await new EphemeralKeyStore().activeKey('EdDSA');
-    const honest = await newLog(key);
-    await honest.append(Array.from({ length: 10 }, (_, i) => text(`e${i}`)));
-    await honest.checkpoint();
-    const path = await statePath();
-    await runLogVerify({ transport: transportFor(honest), verifierKey: honest.verifierKey(), statePath: path });
-
-    const forked = await newLog(key);
-    await forked.append(Array.from({ length: 12 }, (_, i) => text(i === 0 ? 'erased' : `e${i}`)));
-    await forked.checkpoint();
-    const report = await runLogVerify({ transport: transportFor(forked), verifierKey: honest.verifierKey(), statePath: path });
+    const report = await verifyAfterFork(12, (i) => (i === 0 ? 'erased' : `e${i}`));
     assert.deepEqual(report.problems.map((p) => p.code), ['log.fork']);
     assert.equal(report.stateUpdated, false);
   });
