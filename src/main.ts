@@ -6,17 +6,25 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { createNode, DEMO_REGISTRY_FILE, startNode, type NetidNode } from './app/app.ts';
+import type { NetidNode } from './app/app.ts';
 import { adminToken, readLock } from './app/data-dir.ts';
 import type { Services } from './app/services.ts';
 import { loadConfig } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { NetidError } from './domain/errors.ts';
-import { holderCommand } from './credentials/holder/cli-holder.ts';
-import { verifyCommand } from './credentials/service/verify-command.ts';
 import { parseRegistryFile } from './registry/registry-file.ts';
-import { describeRelyingParty, relyingPartyRegistryOf } from './relying-parties/admin-routes.ts';
 import type { Registration } from './relying-parties/registry.ts';
+
+/**
+ * The service's modules (the provider, the face engine wiring, every capability) load only for
+ * commands that use them, so `netid verify` and `netid holder` start in a fraction of the time.
+ */
+async function serviceModules() {
+  const [app, relyingParties] = await Promise.all([import('./app/app.ts'), import('./relying-parties/admin-routes.ts')]);
+  return { ...app, ...relyingParties };
+}
+
+type ServiceModules = Awaited<ReturnType<typeof serviceModules>>;
 
 const USAGE = `netid — national network identity authentication service
 
@@ -57,15 +65,16 @@ async function adminCall(adminUrl: string, token: string, method: string, path: 
 }
 
 /** Runs through the running service's admin API when there is one, else opens the database. */
-async function viaServiceOrDirect<T>(config: Config, admin: { method: string; path: string; body?: unknown }, direct: (services: Services) => Promise<T>): Promise<unknown> {
+async function viaServiceOrDirect<T>(config: Config, admin: { method: string; path: string; body?: unknown }, direct: (services: Services, modules: ServiceModules) => Promise<T>): Promise<unknown> {
   const lock = config.DATABASE_URL ? null : readLock(config.NETID_DATA_DIR);
   if (lock) {
     if (!lock.adminUrl) throw new Error(`netid process ${lock.pid} is starting and holds the embedded database; try again in a moment`);
     return adminCall(lock.adminUrl, adminToken(config.NETID_DATA_DIR), admin.method, admin.path, admin.body);
   }
-  const node = await createNode(config, { logger: quietLogger(config) });
+  const modules = await serviceModules();
+  const node = await modules.createNode(config, { logger: quietLogger(config) });
   try {
-    return await direct(node.services);
+    return await direct(node.services, modules);
   } finally {
     await node.close();
   }
@@ -76,12 +85,12 @@ function quietLogger(config: Config) {
   return pino({ level: config.NETID_LOG_LEVEL === 'info' ? 'warn' : config.NETID_LOG_LEVEL });
 }
 
-function printFirstRun(node: NetidNode & { publicUrl: string; adminUrl: string }, config: Config): void {
+function printFirstRun(node: NetidNode & { publicUrl: string; adminUrl: string }, config: Config, demoRegistryFile: string): void {
   const { firstRun } = node;
   const lines = ['', `netid is running (${config.DATABASE_URL ? 'PostgreSQL server' : `embedded PostgreSQL in ${resolve(config.NETID_DATA_DIR)}`})`];
   if (firstRun.migrationsApplied.length) lines.push(`  database initialised: ${firstRun.migrationsApplied.length} migrations applied`);
   if (firstRun.keysCreated.length) lines.push(`  signing keys created: ${firstRun.keysCreated.length} (ES256 and EdDSA), sealed under the master key`);
-  if (firstRun.demoRecordsImported) lines.push(`  demo registry imported: ${firstRun.demoRecordsImported} identities from ${DEMO_REGISTRY_FILE}`);
+  if (firstRun.demoRecordsImported) lines.push(`  demo registry imported: ${firstRun.demoRecordsImported} identities from ${demoRegistryFile}`);
   lines.push(
     '',
     `  netid app:   ${config.NETID_ISSUER}/   (get a web number at ${config.NETID_ISSUER}/enrol; listening on ${node.publicUrl})`,
@@ -99,8 +108,9 @@ function printFirstRun(node: NetidNode & { publicUrl: string; adminUrl: string }
 }
 
 async function serve(config: Config): Promise<void> {
+  const { startNode, DEMO_REGISTRY_FILE } = await serviceModules();
   const node = await startNode(config);
-  printFirstRun(node, config);
+  printFirstRun(node, config, DEMO_REGISTRY_FILE);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -116,8 +126,8 @@ async function serve(config: Config): Promise<void> {
 export async function main(argv: string[]): Promise<number> {
   // Web certificate commands parse their own options and never open the database.
   const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
-  if (argv[0] === 'verify') return verifyCommand(argv.slice(1), io);
-  if (argv[0] === 'holder') return holderCommand(argv.slice(1), io);
+  if (argv[0] === 'verify') return (await import('./credentials/service/verify-command.ts')).verifyCommand(argv.slice(1), io);
+  if (argv[0] === 'holder') return (await import('./credentials/holder/cli-holder.ts')).holderCommand(argv.slice(1), io);
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { alg: { type: 'string' }, file: { type: 'string' }, reason: { type: 'string' }, url: { type: 'string' }, state: { type: 'string' }, audit: { type: 'boolean' }, index: { type: 'string', multiple: true }, vkey: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const [command, sub, arg] = positionals;
   if (values.help || !command) {
@@ -132,7 +142,7 @@ export async function main(argv: string[]): Promise<number> {
       return -1;
     case 'migrate': {
       if (readLock(config.NETID_DATA_DIR) && !config.DATABASE_URL) throw new Error('the service is running and has already applied migrations at start');
-      const node = await createNode(config, { logger: quietLogger(config) });
+      const node = await (await serviceModules()).createNode(config, { logger: quietLogger(config) });
       print({ applied: node.firstRun.migrationsApplied });
       await node.close();
       return 0;
@@ -163,21 +173,21 @@ export async function main(argv: string[]): Promise<number> {
     case 'rp create': {
       if (!values.file) throw new UsageError('netid rp create --file APP.json');
       const registration = JSON.parse(readFileSync(resolve(values.file), 'utf8')) as Registration;
-      print(await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/relying-parties', body: registration }, async (s) => {
+      print(await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/relying-parties', body: registration }, async (s, { relyingPartyRegistryOf, describeRelyingParty }) => {
         const { relyingParty, clientSecret } = await relyingPartyRegistryOf(s).register(registration, 'cli');
         return { ...describeRelyingParty(relyingParty), ...(clientSecret ? { client_secret: clientSecret } : {}) };
       }));
       return 0;
     }
     case 'rp list':
-      print(await viaServiceOrDirect(config, { method: 'GET', path: '/admin/v1/relying-parties' }, async (s) => ({ relying_parties: (await relyingPartyRegistryOf(s).list()).map(describeRelyingParty) })));
+      print(await viaServiceOrDirect(config, { method: 'GET', path: '/admin/v1/relying-parties' }, async (s, { relyingPartyRegistryOf, describeRelyingParty }) => ({ relying_parties: (await relyingPartyRegistryOf(s).list()).map(describeRelyingParty) })));
       return 0;
     case 'rp approve':
     case 'rp suspend': {
       if (!arg) throw new UsageError(`netid rp ${sub} CLIENT_ID`);
       const transition = sub as 'approve' | 'suspend';
       const body = values.reason ? { reason: values.reason } : {};
-      print(await viaServiceOrDirect(config, { method: 'POST', path: `/admin/v1/relying-parties/${encodeURIComponent(arg)}/${transition}`, body }, async (s) => describeRelyingParty(await relyingPartyRegistryOf(s).transition(arg, transition, 'cli', values.reason))));
+      print(await viaServiceOrDirect(config, { method: 'POST', path: `/admin/v1/relying-parties/${encodeURIComponent(arg)}/${transition}`, body }, async (s, { relyingPartyRegistryOf, describeRelyingParty }) => describeRelyingParty(await relyingPartyRegistryOf(s).transition(arg, transition, 'cli', values.reason))));
       return 0;
     }
     case 'registry stats':
