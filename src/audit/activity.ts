@@ -67,7 +67,7 @@ export class ActivityRepository {
     for (const offset of [0, 1]) {
       const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
       const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
-      const name = `activity_${start.getUTCFullYear()}_${String(start.getUTCMonth() + 1).padStart(2, '0')}`;
+      const name = partitionName(start);
       const exists = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_class WHERE relname = ${name}`.execute(this.#db);
       if (exists.rows[0]?.n) continue;
       // A row already in the default partition for this range would block the new partition;
@@ -81,19 +81,21 @@ export class ActivityRepository {
     }
   }
 
-  /** Retention: drops whole monthly partitions that ended before the cutoff. */
-  async dropPartitionsBefore(cutoff: Date): Promise<string[]> {
-    const rows = await sql<{ relname: string }>`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'activity' AND c.relname LIKE 'activity_2%'`.execute(this.#db);
-    const dropped: string[] = [];
-    for (const { relname } of rows.rows) {
-      const match = /^activity_(\d{4})_(\d{2})$/.exec(relname);
-      if (!match) continue;
-      const end = new Date(Date.UTC(Number(match[1]), Number(match[2]), 1));
-      if (end <= cutoff) {
-        await sql.raw(`DROP TABLE ${relname}`).execute(this.#db);
-        dropped.push(relname);
-      }
-    }
-    return dropped;
-  }
+}
+
+/** The monthly partition holding rows from `monthStart` (the first of a month, UTC). */
+function partitionName(monthStart: Date): string {
+  return `activity_${monthStart.getUTCFullYear()}_${String(monthStart.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/**
+ * The monthly partitions whose whole month ended by `cutoff`: what retention may drop. Takes the
+ * caller's transaction, so retention can keep some rows and drop the rest atomically.
+ */
+export async function monthlyPartitionsEndedBy(db: Kysely<Database>, cutoff: Date): Promise<string[]> {
+  const rows = await sql<{ relname: string }>`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'activity'`.execute(db);
+  return rows.rows
+    .map(({ relname }) => ({ relname, month: /^activity_(\d{4})_(\d{2})$/.exec(relname) }))
+    .filter(({ month }) => month && new Date(Date.UTC(Number(month[1]), Number(month[2]), 1)) <= cutoff)
+    .map(({ relname }) => relname);
 }

@@ -1,8 +1,8 @@
 /**
  * Retention (SPEC §2; SCALE.md rule 4): sign-in and disclosure records older than
  * NETID_RETENTION_DAYS are deleted, leaving only the transparency log's commitments. Whole
- * monthly partitions of `activity` that ended before the cutoff are dropped (as
- * ActivityRepository.dropPartitionsBefore does, but inside this job's transaction); the records that
+ * monthly partitions of `activity` that ended before the cutoff are dropped inside this job's
+ * transaction (monthlyPartitionsEndedBy, src/audit/activity.ts, names them); the records that
  * due process needs for longer (authority notices, revocations, appeals, app blocks, account
  * and guardianship events — everything that is not a sign-in or disclosure record) are first
  * copied out and put back, where they land in the default partition. Rows of the default
@@ -10,6 +10,7 @@
  * run is itself an accountable event.
  */
 import { sql, type Kysely } from 'kysely';
+import { monthlyPartitionsEndedBy } from '../audit/activity.ts';
 import type { Database } from '../storage/schema.ts';
 import type { AccountableEvent } from '../transparency/service/events.ts';
 
@@ -38,28 +39,21 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
   const limited = sql.join(patterns.map((p) => sql`type LIKE ${p}`), sql` OR `);
   return deps.db.transaction().execute(async (trx) => {
     // Records kept beyond retention, from the partitions about to be dropped.
-    const doomed = await sql<{ relname: string }>`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'activity' AND c.relname LIKE 'activity_2%'`.execute(trx);
+    const expiredPartitions = await monthlyPartitionsEndedBy(trx, cutoff);
     let keptRecords = 0;
-    const ends = doomed.rows
-      .map(({ relname }) => ({ relname, match: /^activity_(\d{4})_(\d{2})$/.exec(relname) }))
-      .filter((r) => r.match && new Date(Date.UTC(Number(r.match[1]), Number(r.match[2]), 1)) <= cutoff);
-    if (ends.length > 0) {
+    if (expiredPartitions.length > 0) {
       await sql`CREATE TEMP TABLE retention_keep ON COMMIT DROP AS SELECT * FROM activity WHERE false`.execute(trx);
-      for (const { relname } of ends) {
+      for (const relname of expiredPartitions) {
         const moved = await sql`INSERT INTO retention_keep SELECT * FROM ${sql.table(relname)} WHERE NOT (${limited})`.execute(trx);
         keptRecords += Number(moved.numAffectedRows ?? 0);
       }
     }
-    // Dropped in this transaction (the repository's dropPartitionsBefore takes no transaction),
-    // so the kept rows are put back atomically: a crash leaves either the old partition or both.
-    const dropped: string[] = [];
-    for (const { relname } of ends) {
-      await sql`DROP TABLE ${sql.table(relname)}`.execute(trx);
-      dropped.push(relname);
-    }
-    if (ends.length > 0) await sql`INSERT INTO activity SELECT * FROM retention_keep`.execute(trx);
+    // Dropped in this transaction, so the kept rows are put back atomically: a crash leaves
+    // either the old partition or both.
+    for (const relname of expiredPartitions) await sql`DROP TABLE ${sql.table(relname)}`.execute(trx);
+    if (expiredPartitions.length > 0) await sql`INSERT INTO activity SELECT * FROM retention_keep`.execute(trx);
     const deleted = await sql`DELETE FROM activity_default WHERE occurred_at < ${cutoff} AND (${limited})`.execute(trx);
-    await deps.log.recordAccountableEvent({ type: 'retention.run', actor: 'system', reason: `cutoff ${cutoff.toISOString()}`, ...(dropped.length > 0 ? { claims: dropped } : {}), time: deps.now() }, trx);
-    return { cutoff, droppedPartitions: dropped, keptRecords, deletedRows: Number(deleted.numAffectedRows ?? 0) };
+    await deps.log.recordAccountableEvent({ type: 'retention.run', actor: 'system', reason: `cutoff ${cutoff.toISOString()}`, ...(expiredPartitions.length > 0 ? { claims: expiredPartitions } : {}), time: deps.now() }, trx);
+    return { cutoff, droppedPartitions: expiredPartitions, keptRecords, deletedRows: Number(deleted.numAffectedRows ?? 0) };
   });
 }
