@@ -3,19 +3,27 @@
  * runs (the embedded database allows one process). Bearer token from the data directory.
  */
 import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/error-mapper.ts';
 import type { RouteModule } from '../http/server.ts';
 import { parseRegistryFile } from '../registry/registry-file.ts';
 import type { Services } from './services.ts';
 
-export function adminRoutes(services: Services, token: string): RouteModule {
+/**
+ * The admin listener's bearer-token check, installed once for the whole listener: every
+ * `/admin/v1/` route of every module needs the token; health, readiness and metrics do not.
+ */
+export function adminTokenCheck(token: string): (request: FastifyRequest) => Promise<void> {
   const expected = Buffer.from(`Bearer ${token}`);
+  return async (request) => {
+    if (!request.url.startsWith('/admin/v1/')) return;
+    const given = Buffer.from(request.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw HttpError('request.unauthenticated');
+  };
+}
+
+export function adminRoutes(services: Services): RouteModule {
   return (app) => {
-    app.addHook('onRequest', async (request) => {
-      if (!request.url.startsWith('/admin/v1/')) return;
-      const given = Buffer.from(request.headers.authorization ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw HttpError('request.unauthenticated');
-    });
 
     app.post('/admin/v1/registry/import', {
       schema: { summary: 'Import a registry file (JSON Lines) from a path on this machine', tags: ['registry'], body: { type: 'object', required: ['path'], additionalProperties: false, properties: { path: { type: 'string', minLength: 1 } } } },

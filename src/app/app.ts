@@ -22,7 +22,7 @@ import { openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { oidcRoutes } from '../oidc/routes.ts';
 import { relyingPartyAdminRoutes } from '../relying-parties/admin-routes.ts';
-import { adminRoutes } from './admin-routes.ts';
+import { adminRoutes, adminTokenCheck } from './admin-routes.ts';
 import { acquireLock, adminToken, dataPaths, updateLock } from './data-dir.ts';
 import { coreRoutes } from './core-routes.ts';
 import { buildEnrolmentServices, enrolmentRouteModules } from '../enrolment/wiring.ts';
@@ -133,7 +133,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   const https = config.NETID_ISSUER.startsWith('https://');
   const publicServer = await buildServer({ logger: services.logger, metrics: services.metrics, https, title: 'netid public API', routes: publicRouteModules(services), readiness, exposeMetrics: true });
   const token = adminToken(config.NETID_DATA_DIR);
-  const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services, token), relyingPartyAdminRoutes(services, token), ...accountabilityAdminRoutes(services, token)], readiness, exposeMetrics: true });
+  const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services), relyingPartyAdminRoutes(services), ...accountabilityAdminRoutes(services)], authenticate: adminTokenCheck(token), readiness, exposeMetrics: true });
   try {
     await publicServer.listen({ host: config.NETID_HOST, port: config.NETID_PORT });
     // The admin listener never leaves loopback.

@@ -5,14 +5,13 @@
  */
 import type { RouteModule } from '../http/server.ts';
 import type { AuthorityService } from './authority-service.ts';
-import { operatorBody, requireAdminToken } from './admin-auth.ts';
+import { operatorBody } from './admin-auth.ts';
 
 const tags = ['authority requests'];
 const idParams = { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } } as const;
 
-export function authorityAdminRoutes(authority: AuthorityService, token: string): RouteModule {
+export function authorityAdminRoutes(authority: AuthorityService): RouteModule {
   return (app) => {
-    requireAdminToken(app, token);
     app.post('/admin/v1/authority-requests', {
       schema: {
         summary: 'Record an authority request (legal basis, requesting body, scope, optional deferral of the notice)', tags,

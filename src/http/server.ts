@@ -3,7 +3,7 @@
  * public APIs) and the admin one (operator console, admin API; loopback only). Capabilities
  * contribute routes through `RouteModule`s; this file owns only the cross-cutting parts.
  */
-import fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import { HttpError, sendError } from './error-mapper.ts';
@@ -22,6 +22,8 @@ export interface ServerOptions {
   /** Serve /metrics here (the admin listener; the public one keeps it private). */
   readonly exposeMetrics: boolean;
   readonly bodyLimit?: number;
+  /** Runs before every route of this listener (the admin listener's bearer-token check). */
+  readonly authenticate?: (request: FastifyRequest) => Promise<void>;
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -34,6 +36,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) => sendError(HttpError('request.not_found'), request, reply));
   securityHeaders(app, { https: options.https });
+  // At the root, so it covers every route module (each is registered in its own scope).
+  if (options.authenticate) app.addHook('onRequest', options.authenticate);
   instrument(app, options.metrics);
 
   await app.register(swagger, {

@@ -2,8 +2,6 @@
  * Admin API for the relying-party registry (loopback admin listener; same bearer token as the
  * rest of the admin API): register, list, show with history, approve, suspend.
  */
-import { timingSafeEqual } from 'node:crypto';
-import { adminToken } from '../app/data-dir.ts';
 import type { Services } from '../app/services.ts';
 import { HttpError } from '../http/error-mapper.ts';
 import type { RouteModule } from '../http/server.ts';
@@ -37,15 +35,9 @@ export function describeRelyingParty(rp: RelyingParty): Record<string, unknown> 
 const transitionSchema = { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: 2000 }, actor: { type: 'string', maxLength: 200 } } };
 const idParams = { type: 'object', properties: { clientId: { type: 'string' } } };
 
-export function relyingPartyAdminRoutes(services: Services, token: string = adminToken(services.config.NETID_DATA_DIR)): RouteModule {
-  const expected = Buffer.from(`Bearer ${token}`);
+export function relyingPartyAdminRoutes(services: Services): RouteModule {
   const registry = relyingPartyRegistryOf(services);
   return (app) => {
-    app.addHook('onRequest', async (request) => {
-      const given = Buffer.from(request.headers.authorization ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw HttpError('request.unauthenticated');
-    });
-
     app.post('/admin/v1/relying-parties', { schema: { summary: 'Register a relying party (state pending)', tags: ['relying-parties'], body: { type: 'object' } } }, async (request, reply) => {
       const { relyingParty, clientSecret } = await registry.register(request.body as Registration, 'admin-api');
       return reply.status(201).send({ ...describeRelyingParty(relyingParty), ...(clientSecret ? { client_secret: clientSecret } : {}) });

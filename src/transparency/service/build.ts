@@ -58,6 +58,6 @@ export function accountabilityPublicRoutes(services: Services): RouteModule[] {
 }
 
 /** Admin route modules: authority requests, revocations, appeals, per-app blocks, checkpoint on demand. */
-export function accountabilityAdminRoutes(services: Services, token: string): RouteModule[] {
-  return [authorityAdminRoutes(services.authority, token), revocationAdminRoutes(services.revocation, token), transparencyAdminRoutes(services, token)];
+export function accountabilityAdminRoutes(services: Services): RouteModule[] {
+  return [authorityAdminRoutes(services.authority), revocationAdminRoutes(services.revocation), transparencyAdminRoutes(services)];
 }
