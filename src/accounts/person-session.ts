@@ -12,6 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Sealer } from '../keys/envelope.ts';
 import { HttpError } from '../http/error-mapper.ts';
 import type { PersonRepository } from './person-repository.ts';
+import { readCookie } from '../http/cookies.ts';
 
 export const SESSION_COOKIE = 'netid_session';
 /** Session lifetime. */
@@ -91,10 +92,5 @@ export class PersonSessions {
 function tokenOf(request: FastifyRequest): string | null {
   const auth = request.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  const cookie = request.headers.cookie ?? '';
-  for (const part of cookie.split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === SESSION_COOKIE) return rest.join('=');
-  }
-  return null;
+  return readCookie(request, SESSION_COOKIE) ?? null;
 }

@@ -11,6 +11,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html, raw, type Html } from './html.ts';
 import { messages, translator, type MessageId, type PageLang } from './messages/index.ts';
+import { readCookie } from '../http/cookies.ts';
 
 export { html, raw, escapeHtml, Html } from './html.ts';
 export { messages, format, translator, type MessageId, type PageLang } from './messages/index.ts';
@@ -97,23 +98,6 @@ export function pageLang(request: FastifyRequest): PageLang {
   if (explicit) return /^en/i.test(explicit) ? 'en' : 'zh-CN';
   const cookie = readCookie(request, LANG_COOKIE);
   return cookie === 'en' ? 'en' : 'zh-CN';
-}
-
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
 }
 
 /** Sends a rendered page as HTML. */

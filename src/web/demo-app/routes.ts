@@ -12,7 +12,8 @@ import type { Services } from '../../app/services.ts';
 import type { RouteModule } from '../../http/server.ts';
 import { relyingPartyRegistryOf } from '../../relying-parties/admin-routes.ts';
 import { html } from '../html.ts';
-import { pageLang, readCookie, renderPage, sendPage } from '../layout.ts';
+import { readCookie } from '../../http/cookies.ts';
+import { pageLang, renderPage, sendPage } from '../layout.ts';
 
 export const DEMO_CLIENT_ID = 'netid-demo-app';
 const COOKIE = 'netid_demo_app';
