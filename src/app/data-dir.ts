@@ -33,14 +33,8 @@ function alive(pid: number): boolean {
 
 /** The lock of a live process, or null (a stale lock from a crashed process is ignored). */
 export function readLock(dataDir: string): Lock | null {
-  const { lock } = dataPaths(dataDir);
-  if (!existsSync(lock)) return null;
-  try {
-    const parsed = JSON.parse(readFileSync(lock, 'utf8')) as Lock;
-    return alive(parsed.pid) && parsed.pid !== process.pid ? parsed : null;
-  } catch {
-    return null;
-  }
+  const held = readLockFile(dataPaths(dataDir).lock);
+  return held && alive(held.pid) && held.pid !== process.pid ? held : null;
 }
 
 export function acquireLock(dataDir: string, adminUrl: string | null): () => void {
@@ -54,7 +48,7 @@ export function acquireLock(dataDir: string, adminUrl: string | null): () => voi
   }
   writeFileSync(paths.lock, JSON.stringify({ pid: process.pid, adminUrl } satisfies Lock), { mode: 0o600 });
   return () => {
-    if (readLockRaw(paths.lock)?.pid === process.pid) rmSync(paths.lock, { force: true });
+    if (readLockFile(paths.lock)?.pid === process.pid) rmSync(paths.lock, { force: true });
   };
 }
 
@@ -62,7 +56,8 @@ export function updateLock(dataDir: string, adminUrl: string): void {
   writeFileSync(dataPaths(dataDir).lock, JSON.stringify({ pid: process.pid, adminUrl } satisfies Lock), { mode: 0o600 });
 }
 
-function readLockRaw(path: string): Lock | null {
+/** The lock file's contents, whether or not its process still runs. */
+function readLockFile(path: string): Lock | null {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as Lock;
   } catch {
