@@ -13,13 +13,10 @@
  *   approved --> fulfilled: fulfil (operator ≠ submitter; releases only the approved scope)
  * ```
  */
+import type { NamedTransition } from '../domain/transition.ts';
 import type { AuthorityRequestState } from './tables.ts';
 
-export interface AuthorityTransition {
-  readonly name: string;
-  readonly from: readonly AuthorityRequestState[];
-  readonly to: AuthorityRequestState;
-}
+export type AuthorityTransition = NamedTransition<AuthorityRequestState>;
 
 export const AUTHORITY_TRANSITIONS = {
   firstApproval: { name: 'firstApproval', from: ['submitted'], to: 'submitted' },

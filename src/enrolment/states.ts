@@ -11,6 +11,7 @@
 import type { LivenessPrompt } from '../face/liveness/index.ts';
 import type { IdentityAttributes } from '../accounts/person-repository.ts';
 import type { AgeGroup, EnrolmentStateName } from './tables.ts';
+import type { NamedTransition } from '../domain/transition.ts';
 
 export type { AgeGroup, EnrolmentStateName } from './tables.ts';
 
@@ -63,11 +64,7 @@ export const TERMINAL_STATES: readonly EnrolmentStateName[] = ['issued', 'failed
 export const OPEN_STATES: readonly EnrolmentStateName[] = ['started', 'document_checked', 'face_verified', 'guardian_approved', 'device_bound'];
 
 /** One transition: the states it may start from and the state it leads to. */
-export interface Transition {
-  readonly name: string;
-  readonly from: readonly EnrolmentStateName[];
-  readonly to: EnrolmentStateName;
-}
+export type Transition = NamedTransition<EnrolmentStateName>;
 
 export const transitions = {
   checkDocument: { name: 'checkDocument', from: ['started'], to: 'document_checked' },

@@ -5,16 +5,14 @@
  */
 import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool, Updateable } from 'kysely';
 import type { Database } from '../storage/schema.ts';
+import type { Transition } from '../domain/transition.ts';
 import type { AppealState, RevocationState, RevocationTables } from './tables.ts';
 
 export type RevocationRow = Selectable<RevocationTables['revocations']>;
 export type AppealRow = Selectable<RevocationTables['revocation_appeals']>;
 export type CredentialHoldRow = Selectable<RevocationTables['person_credential_holds']>;
 
-export interface Transition<S extends string> {
-  readonly from: readonly S[];
-  readonly to: S;
-}
+export type { Transition };
 
 export class RevocationRepository {
   readonly #db: Kysely<Database>;
