@@ -17,6 +17,7 @@ import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
 import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
 import { DatabaseEphemeralStore, scheduleSweep, type EphemeralStore } from '../storage/ephemeral-store.ts';
 import { achieved, targetLevel } from './assurance.ts';
+import { PersonGrants } from './grants.ts';
 import { assuranceRank, CLAIMS, DEFAULT_CLAIMS, type AssuranceLevel } from './claims.ts';
 import { liveFaceMatch } from './face-step.ts';
 import { consentPage, errorPage, facePage, loginPage, pageLocale, t, type PageLocale } from './pages.ts';
@@ -32,7 +33,6 @@ export const OidcError = defineErrors({
 });
 
 const LOGIN_STEP = 'NetidLoginStep';
-const CONSENT_MEMORY = 'NetidConsentMemory';
 const MAX_FACE_ATTEMPTS = 3;
 
 export interface OidcOptions {
@@ -46,12 +46,14 @@ export interface OidcHandle {
   readonly provider: Provider;
   readonly store: EphemeralStore;
   readonly registry: RelyingPartyRegistry;
+  readonly grants: PersonGrants;
   readonly stopSweep: () => void;
 }
 
 export async function buildOidc(services: Services, options: OidcOptions = {}): Promise<OidcHandle> {
   const store = new DatabaseEphemeralStore({ db: services.database.db, now: services.now });
   const registry = relyingPartyRegistryOf(services);
+  const grants = new PersonGrants({ store, now: services.now });
   const provider = createProvider({
     issuer: services.config.NETID_ISSUER,
     jwks: (await services.keys.privateJwks()) as { keys: Record<string, unknown>[] },
@@ -61,10 +63,10 @@ export async function buildOidc(services: Services, options: OidcOptions = {}): 
     registry,
     persons: services.persons,
     now: services.now,
-    rememberedPlaintext: async (personId, clientId) => new Set(((await store.get(CONSENT_MEMORY, `${personId}:${clientId}`))?.payload.claims as string[] | undefined) ?? []),
+    rememberedPlaintext: (personId, clientId) => grants.rememberedPlaintext(personId, clientId),
   });
   const stopSweep = options.sweepIntervalMs === 0 ? () => {} : scheduleSweep(store, options.sweepIntervalMs ?? 60_000, (error) => services.logger.warn({ err: error }, 'ephemeral sweep failed'));
-  return { provider, store, registry, stopSweep };
+  return { provider, store, registry, grants, stopSweep };
 }
 
 function localeOf(request: FastifyRequest): PageLocale {
@@ -80,7 +82,7 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
     const handle = await buildOidc(services, options);
     onReady?.(handle);
     app.addHook('onClose', async () => handle.stopSweep());
-    const { provider, store, registry } = handle;
+    const { provider, store, registry, grants } = handle;
     const callback = provider.callback();
     const devices = new DeviceRepository({ db: services.database.db });
     const rp = relyingPartyFromIssuer(services.config.NETID_ISSUER);
@@ -144,7 +146,7 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         const result: Record<string, unknown> = { login: { accountId: personId, acr, amr, remember: true } };
         const requested = requestedClaims(d.params);
         const plaintext = requested.filter((c) => CLAIMS[c]?.plaintext);
-        const remembered = new Set(((await store.get(CONSENT_MEMORY, `${personId}:${client.clientId}`))?.payload.claims as string[] | undefined) ?? []);
+        const remembered = await grants.rememberedPlaintext(personId, client.clientId);
         if (plaintext.every((c) => remembered.has(c))) {
           result.consent = { grantId: await saveGrant(d, personId, client.clientId) };
           await record(personId, client.clientId, client.netid_sector, { result: 'success', acr, amr, claims: [...DEFAULT_CLAIMS, ...requested] });
@@ -154,12 +156,16 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         return provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
       };
 
+      /** The session's grant for this app (extended), or a new one; indexed so the person can disconnect. */
       const saveGrant = async (d: InteractionDetails, personId: string, clientId: string): Promise<string> => {
-        const grant = new provider.Grant({ accountId: personId, clientId });
+        const existing = d.grantId ? await provider.Grant.find(d.grantId) : undefined;
+        const grant = existing && existing.accountId === personId && existing.clientId === clientId ? existing : new provider.Grant({ accountId: personId, clientId });
         grant.addOIDCScope(String(d.params.scope ?? 'openid'));
         const fromClaimsParam = requestedClaims({ claims: d.params.claims as string | undefined });
         if (fromClaimsParam.length) grant.addOIDCClaims(fromClaimsParam);
-        return grant.save();
+        const grantId = await grant.save();
+        await grants.remember(personId, clientId, grantId);
+        return grantId;
       };
 
       scope.get(`${OIDC_PREFIX}/interaction/:uid`, { schema: { hide: true } }, async (request, reply) => {
@@ -260,7 +266,7 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         }
         if (body.remember === 'yes') {
           const plaintext = requested.filter((c) => CLAIMS[c]?.plaintext);
-          await store.put(CONSENT_MEMORY, `${personId}:${client.clientId}`, { payload: { claims: plaintext }, expiresAt: new Date(services.now().getTime() + 365 * 24 * 3600_000) });
+          await grants.rememberPlaintext(personId, client.clientId, plaintext);
         }
         const grantId = await saveGrant(d, personId, client.clientId);
         await record(personId, client.clientId, client.netid_sector, { result: 'success', consent: body.remember === 'yes' ? 'remembered' : 'this_time', claims: [...DEFAULT_CLAIMS, ...requested] });

@@ -208,6 +208,7 @@ export function activityTypeLabel(lang: PageLang, type: string): string {
     'device.removed': 'activity.type.device_removed',
     report_not_me: 'activity.type.report_not_me',
     report_over_asking: 'activity.type.report_over_asking',
+    'app.disconnected': 'activity.type.app_disconnected',
   };
   const id = known[type] ?? (type.includes('disclos') ? 'activity.type.disclosure' : type.includes('consent') ? 'activity.type.consent' : type.includes('revoc') ? 'activity.type.revocation' : type.includes('signin') || type.includes('sign_in') ? 'activity.type.sign_in' : undefined);
   return id ? t[id] : type;
@@ -249,7 +250,7 @@ export interface ConnectedApp {
   readonly claims: readonly string[];
 }
 
-export function appsPage(ctx: PageContext, apps: readonly ConnectedApp[], options: { canDisconnect: boolean; notice: string | null }): string {
+export function appsPage(ctx: PageContext, apps: readonly ConnectedApp[], options: { notice: string | null }): string {
   const t = messages(ctx.lang);
   const body = html`<h1>${t['apps.title']}</h1>
 <p class="lead">${t['apps.lead']}</p>
@@ -260,10 +261,9 @@ ${apps.map((a, i) => html`<li class="entry"><div><h2 class="h3" id="app-${i}">${
 <p class="meta">${format(t['apps.since'], { date: fmtDate(ctx.lang, a.firstAt) })}</p>
 <p>${t['apps.received']} ${a.claims.length ? a.claims.join(', ') : '—'}</p>
 <form method="post" action="/apps/disconnect"><input type="hidden" name="client_id" value="${a.clientId}">
-<button type="submit" class="danger" aria-describedby="app-${i}${options.canDisconnect ? '' : ' disconnect-unavailable'}"${options.canDisconnect ? '' : raw(' disabled')}>${t['apps.disconnect']}</button></form>
+<button type="submit" class="danger" aria-describedby="app-${i}">${t['apps.disconnect']}</button></form>
 </div></li>`)}
-</ul>
-${options.canDisconnect ? '' : html`<p class="meta" id="disconnect-unavailable">${t['apps.unavailable']}</p>`}`;
+</ul>`;
   return personPage(ctx, t['apps.title'], body);
 }
 

@@ -14,6 +14,8 @@ import { deactivatePerson } from '../accounts/deactivation.ts';
 import type { Services } from '../app/services.ts';
 import type { RouteModule } from '../http/server.ts';
 import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
+import { disconnectApp, personGrantsOf } from '../oidc/grants.ts';
+import { HttpError } from '../http/error-mapper.ts';
 import { readCookie } from '../http/cookies.ts';
 import { LANG_COOKIE, pageLang, sendPage } from './layout.ts';
 import { format, messages } from './messages/index.ts';
@@ -25,6 +27,7 @@ const REPORT_KINDS = { not_me: 'report_not_me', over_asking: 'report_over_asking
 
 export function webRoutes(services: Services): RouteModule {
   const registry = relyingPartyRegistryOf(services);
+  const grants = personGrantsOf({ db: services.database.db, now: services.now });
   const appName = async (clientId: string | null, cache: Map<string, string>) => {
     if (!clientId) return null;
     if (!cache.has(clientId)) cache.set(clientId, (await registry.find(clientId))?.name ?? clientId);
@@ -143,24 +146,67 @@ export function webRoutes(services: Services): RouteModule {
       return reply.status(201).send({ reported: true });
     });
 
+    /**
+     * Connected apps, from the person's own activity: an app is connected from its first
+     * successful sign-in until the person disconnects it (a later sign-in connects it again).
+     */
+    const connectedApps = async (personId: string): Promise<ConnectedApp[]> => {
+      const views = await activityViews(personId);
+      const raw = await services.activity.listVisible(personId, services.now());
+      const byClient = new Map<string, ConnectedApp>();
+      for (let i = views.length - 1; i >= 0; i--) {
+        const clientId = raw[i]!.relyingPartyId;
+        const view = views[i]!;
+        if (!clientId) continue;
+        if (raw[i]!.type === 'app.disconnected') byClient.delete(clientId);
+        if (raw[i]!.type !== 'oidc.sign_in' || raw[i]!.details.result !== 'success') continue;
+        const existing = byClient.get(clientId);
+        byClient.set(clientId, { clientId, name: view.app ?? clientId, firstAt: existing?.firstAt ?? view.occurredAt, claims: [...new Set([...(existing?.claims ?? []), ...view.claims])] });
+      }
+      return [...byClient.values()];
+    };
+
     app.get('/apps', { schema: { hide: true } }, async (request, reply) => {
       const session = await requirePerson(request, reply);
       if (!session) return reply;
       const ctx = ctxOf(request);
-      const entries = await activityViews(session.personId);
-      const raw = await services.activity.listVisible(session.personId, services.now());
-      const byClient = new Map<string, ConnectedApp>();
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const clientId = raw[i]!.relyingPartyId;
-        const e = entries[i]!;
-        if (!clientId || e.type.startsWith('report_')) continue;
-        const existing = byClient.get(clientId);
-        const claims = new Set([...(existing?.claims ?? []), ...e.claims]);
-        byClient.set(clientId, { clientId, name: e.app ?? clientId, firstAt: existing?.firstAt ?? e.occurredAt, claims: [...claims] });
-      }
-      const disconnected = (request.query as { disconnected?: string }).disconnected;
-      const notice = disconnected ? format(messages(ctx.lang)['apps.disconnected'], { app: disconnected }) : null;
-      return sendPage(reply, appsPage(ctx, [...byClient.values()], { canDisconnect: false, notice }));
+      const query = request.query as { disconnected?: string; none?: string };
+      const notice = query.none === '1' ? messages(ctx.lang)['apps.disconnected.none'] : query.disconnected ? format(messages(ctx.lang)['apps.disconnected'], { app: query.disconnected }) : null;
+      return sendPage(reply, appsPage(ctx, await connectedApps(session.personId), { notice }));
+    });
+
+    /** Disconnect: only an app the person is connected to; revokes its grants and tokens. */
+    const disconnect = async (personId: string, clientId: string): Promise<ConnectedApp | null> => {
+      const connected = (await connectedApps(personId)).find((a) => a.clientId === clientId);
+      if (!connected) return null;
+      await disconnectApp({ grants, activity: services.activity, now: services.now }, personId, clientId);
+      return connected;
+    };
+
+    app.post('/apps/disconnect', { schema: { hide: true } }, async (request, reply) => {
+      const session = await requirePerson(request, reply);
+      if (!session) return reply;
+      const clientId = (request.body as { client_id?: unknown }).client_id;
+      const done = typeof clientId === 'string' && clientId.length <= 200 ? await disconnect(session.personId, clientId) : null;
+      return reply.redirect(done ? `/apps?disconnected=${encodeURIComponent(done.name)}` : '/apps?none=1', 303);
+    });
+
+    app.delete('/api/v1/me/apps/:clientId', {
+      schema: {
+        summary: 'Disconnect an app: revoke every grant, access token and refresh token it holds for the signed-in person',
+        tags: ['account'],
+        params: { type: 'object', required: ['clientId'], properties: { clientId: { type: 'string', minLength: 1, maxLength: 200 } } },
+      },
+    }, async (request, reply) => {
+      const session = await services.personSessions.require(request);
+      const done = await disconnect(session.personId, (request.params as { clientId: string }).clientId);
+      if (!done) throw HttpError('request.not_found');
+      return reply.status(200).send({ disconnected: done.clientId });
+    });
+
+    app.get('/api/v1/me/apps', { schema: { summary: 'Apps connected to the signed-in person, with the claim names each received', tags: ['account'] } }, async (request) => {
+      const session = await services.personSessions.require(request);
+      return { apps: (await connectedApps(session.personId)).map((a) => ({ client_id: a.clientId, name: a.name, first_connected_at: a.firstAt.toISOString(), claims: a.claims })) };
     });
 
     app.get('/settings', { schema: { hide: true } }, async (request, reply) => {

@@ -136,6 +136,7 @@ export const en: Record<MessageId, string> = {
   'activity.type.revocation': 'Revocation',
   'activity.type.report_not_me': 'Report: not me',
   'activity.type.report_over_asking': 'Report: over-asking',
+  'activity.type.app_disconnected': 'App disconnected',
 
   'apps.title': 'Connected apps',
   'apps.lead': 'These apps have signed you in with netid. Disconnecting revokes their grants and refresh tokens.',
@@ -143,9 +144,8 @@ export const en: Record<MessageId, string> = {
   'apps.received': 'It received:',
   'apps.since': 'First connected {date}',
   'apps.disconnect': 'Disconnect',
-  'apps.disconnect.label': 'Disconnect {app}',
   'apps.disconnected': 'Disconnected {app}.',
-  'apps.unavailable': 'Disconnecting is not available yet: the service does not offer it.',
+  'apps.disconnected.none': 'That app is not connected to your account.',
 
   'settings.title': 'Settings',
   'settings.language': 'Language',

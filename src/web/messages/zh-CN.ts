@@ -138,6 +138,7 @@ export const zhCN = {
   'activity.type.revocation': '注销',
   'activity.type.report_not_me': '报告：不是我',
   'activity.type.report_over_asking': '举报：过度索取',
+  'activity.type.app_disconnected': '断开应用连接',
 
   'apps.title': '已连接的应用',
   'apps.lead': '这些应用通过网络身份认证登录过。断开连接会撤销它们的授权和刷新令牌。',
@@ -145,9 +146,8 @@ export const zhCN = {
   'apps.received': '它收到了：',
   'apps.since': '首次连接 {date}',
   'apps.disconnect': '断开连接',
-  'apps.disconnect.label': '断开与 {app} 的连接',
   'apps.disconnected': '已断开与 {app} 的连接。',
-  'apps.unavailable': '暂时无法断开连接：服务尚未提供此功能。',
+  'apps.disconnected.none': '该应用未与您的账户连接。',
 
   'settings.title': '设置',
   'settings.language': '语言',

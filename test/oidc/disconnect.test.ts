@@ -1,0 +1,117 @@
+/**
+ * Disconnect (SPEC §3, connected apps): when a person disconnects an app, every grant, access
+ * token and refresh token the app holds for that person stops working at once; the person's
+ * activity says so; the app is no longer listed as connected; remembered consent is forgotten,
+ * so the next sign-in asks again. Other apps and other people keep theirs.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as client from 'openid-client';
+import { ADULT, Browser, enrolPerson, registerApp, signIn, startOidcNode, type OidcTestNode, type TestApp } from './support.ts';
+import type { SoftwareAuthenticator } from '../support/software-authenticator.ts';
+
+async function configFor(t: OidcTestNode, app: TestApp): Promise<client.Configuration> {
+  return client.discovery(new URL(t.issuer), app.clientId, undefined, client.PrivateKeyJwt(app.privateKey!), { execute: [client.allowInsecureRequests] });
+}
+
+/** A sign-in asking for a refresh token and, when `scope` says so, the plaintext name. */
+async function tokensFor(t: OidcTestNode, app: TestApp, authenticator: SoftwareAuthenticator, scope = 'openid offline_access age_over_18', consent: 'agree' | 'agree_remember' = 'agree') {
+  const config = await configFor(t, app);
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(config, { redirect_uri: app.redirectUri, scope, prompt: 'consent', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+  const outcome = await signIn(new Browser(t.issuer), url.href, authenticator, { consent });
+  const tokens = await client.authorizationCodeGrant(config, new URL(outcome.url), { pkceCodeVerifier: verifier, idTokenExpected: true });
+  return { config, tokens, pages: outcome.pages };
+}
+
+/** The netid app's own session (passkey sign-in), for the person's /api/v1/me routes. */
+async function personBrowser(t: OidcTestNode, authenticator: SoftwareAuthenticator): Promise<Browser> {
+  const browser = new Browser(t.issuer);
+  const options = await browser.postJson('/api/v1/session/options', {});
+  const signedIn = await browser.postJson('/api/v1/session', authenticator.get(options.json as never));
+  assert.equal(signedIn.status, 200, JSON.stringify(signedIn.json));
+  return browser;
+}
+
+async function refreshWorks(config: client.Configuration, refreshToken: string): Promise<boolean> {
+  try {
+    await client.refreshTokenGrant(config, refreshToken);
+    return true;
+  } catch (error) {
+    assert.equal((error as { error?: string }).error, 'invalid_grant');
+    return false;
+  }
+}
+
+describe('disconnecting an app', () => {
+  let t: OidcTestNode;
+  let person: Awaited<ReturnType<typeof enrolPerson>>;
+  let other: Awaited<ReturnType<typeof enrolPerson>>;
+  before(async () => {
+    t = await startOidcNode();
+    person = await enrolPerson(t);
+    other = await enrolPerson(t, { ...ADULT, document_number: '11010519900307013X', name: '李四' });
+  });
+  after(async () => t?.close());
+
+  it('revokes the app\'s grants, access and refresh tokens for that person only, and records it', async () => {
+    const app = await registerApp(t, { sector_identifier: 'disconnect.example', claims: [{ claim: 'age_over_18', legal_basis: '' }] });
+    const otherApp = await registerApp(t, { sector_identifier: 'other.example', claims: [{ claim: 'age_over_18', legal_basis: '' }] });
+    const first = await tokensFor(t, app, person.authenticator);
+    const second = await tokensFor(t, app, person.authenticator);
+    const keptApp = await tokensFor(t, otherApp, person.authenticator);
+    const keptPerson = await tokensFor(t, app, other.authenticator);
+    assert.ok(first.tokens.refresh_token && second.tokens.refresh_token);
+
+    const me = await personBrowser(t, person.authenticator);
+    const listed = await (await me.fetch('/api/v1/me/apps')).json() as { apps: { client_id: string; claims: string[] }[] };
+    assert.deepEqual(listed.apps.map((a) => a.client_id).sort(), [app.clientId, otherApp.clientId].sort());
+    assert.ok(listed.apps.find((a) => a.client_id === app.clientId)!.claims.includes('age_over_18'));
+
+    const response = await me.fetch(`/api/v1/me/apps/${encodeURIComponent(app.clientId)}`, { method: 'DELETE' });
+    assert.equal(response.status, 200);
+
+    // Every token of this person at this app is dead: refresh, userinfo, introspection.
+    for (const { tokens } of [first, second]) {
+      assert.equal(await refreshWorks(first.config, tokens.refresh_token!), false);
+      const userinfo = await fetch(`${t.issuer}/oidc/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      assert.equal(userinfo.status, 401);
+      assert.equal((await client.tokenIntrospection(first.config, tokens.access_token)).active, false);
+    }
+    // Another app of the same person, and another person at the same app, keep theirs.
+    assert.equal(await refreshWorks(keptApp.config, keptApp.tokens.refresh_token!), true);
+    assert.equal(await refreshWorks(keptPerson.config, keptPerson.tokens.refresh_token!), true);
+
+    const after = await (await me.fetch('/api/v1/me/apps')).json() as { apps: { client_id: string }[] };
+    assert.deepEqual(after.apps.map((a) => a.client_id), [otherApp.clientId]);
+    const activity = await t.node.services.activity.listVisible(person.personId, new Date(Date.now() + 1000));
+    const record = activity.find((a) => a.type === 'app.disconnected');
+    assert.equal(record?.relyingPartyId, app.clientId);
+    assert.equal(record?.details.grants_revoked, 2, 'two sign-ins from two browsers: two grants, both revoked');
+
+    // Disconnecting again, or an app never connected, is a clear 404 and changes nothing.
+    const again = await me.fetch(`/api/v1/me/apps/${encodeURIComponent(app.clientId)}`, { method: 'DELETE' });
+    assert.equal(again.status, 404);
+    assert.equal((await again.json() as { error: string }).error, 'request.not_found');
+    const count = (await t.node.services.activity.listVisible(person.personId, new Date(Date.now() + 1000))).length;
+    assert.equal(count, activity.length);
+  });
+
+  it('forgets remembered consent, so the next sign-in asks again for plaintext identity', async () => {
+    const app = await registerApp(t, { sector_identifier: 'remember.example', claims: [{ claim: 'name', legal_basis: 'Contract with the person (account holder name)' }] });
+    const remembered = await tokensFor(t, app, person.authenticator, 'openid name', 'agree_remember');
+    assert.equal(remembered.tokens.claims()!.name, ADULT.name);
+    const silent = await tokensFor(t, app, person.authenticator, 'openid name');
+    assert.ok(!silent.pages.some((html) => html.includes('/consent"')), 'remembered: no consent screen');
+
+    const me = await personBrowser(t, person.authenticator);
+    assert.equal((await me.fetch(`/api/v1/me/apps/${encodeURIComponent(app.clientId)}`, { method: 'DELETE' })).status, 200);
+    const asked = await tokensFor(t, app, person.authenticator, 'openid name');
+    assert.ok(asked.pages.some((html) => html.includes('/consent"')), 'after disconnect the consent screen is back');
+  });
+
+  it('needs the person signed in', async () => {
+    const response = await fetch(`${t.issuer}/api/v1/me/apps/anything`, { method: 'DELETE' });
+    assert.equal(response.status, 401);
+  });
+});
