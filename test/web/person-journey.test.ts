@@ -143,9 +143,24 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await page.goto(`${base}/activity`);
       assert.ok(await page.locator('li.entry', { hasText: 'netid demo app' }).count() >= 1, 'the sign-in to the demo app shows in the activity');
 
+      // The app keeps its session with a refresh token, until the person disconnects it.
+      await page.goto(`${base}/demo-app`);
+      await page.click('#demo-check-button');
+      await page.waitForURL(`${base}/demo-app?check=ok`);
       await page.goto(`${base}/apps`);
       assert.equal(await page.locator('li.entry', { hasText: 'netid demo app' }).count(), 1);
       await expectAccessible(page, 'connected apps');
+      await page.locator('li.entry', { hasText: 'netid demo app' }).locator('button.danger').click();
+      await page.waitForURL(/\/apps\?disconnected=/);
+      assert.match((await page.textContent('[role="status"]'))!, lang === 'en' ? /Disconnected netid/ : /已断开与 netid/);
+      assert.equal(await page.locator('li.entry', { hasText: 'netid demo app' }).count(), 0);
+      await expectAccessible(page, 'connected apps: disconnected');
+      await page.goto(`${base}/demo-app`);
+      await page.click('#demo-check-button');
+      await page.waitForURL(`${base}/demo-app?check=revoked`);
+      assert.match((await page.textContent('#demo-check'))!, lang === 'en' ? /revoked this app's access/ : /已撤销此应用的访问权限/);
+      await page.goto(`${base}/activity`);
+      assert.equal(await page.locator('li.entry[data-type="app.disconnected"]').count(), 1);
       await page.goto(`${base}/settings`);
       await expectAccessible(page, 'settings');
 

@@ -4,7 +4,9 @@
  * (openid-client: authorization code + PKCE, client_secret_basic) talking to this node's own
  * issuer, registered and approved on first start when demo data is on (never in production).
  * It asks for the default result claims, `age_over_18`, and `name` (plaintext, with a stated
- * legal basis, so the separate-consent screen shows).
+ * legal basis, so the separate-consent screen shows). It also asks for a refresh token
+ * (`offline_access`, which OpenID Connect grants only with `prompt=consent`) and offers "check my
+ * connection", a refresh grant: after the person disconnects the app in netid, that fails.
  */
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
@@ -20,11 +22,11 @@ const COOKIE = 'netid_demo_app';
 const LEGAL_BASIS = 'Demo only: 《中华人民共和国网络安全法》第二十四条 (real-name registration) / Cybersecurity Law art. 24';
 
 interface Pending { readonly verifier: string; readonly state: string; readonly nonce: string }
-interface Signed { readonly claims: Record<string, unknown> }
+interface Signed { readonly claims: Record<string, unknown>; refreshToken: string | null }
 
 const TEXT = {
-  'zh-CN': { title: '演示应用', lead: '一个使用网络身份认证登录的普通应用。', signin: '使用网络身份认证登录', signedIn: '您已登录演示应用。它收到了：', signout: '退出演示应用', claim: '信息', value: '值' },
-  en: { title: 'Demo app', lead: 'An ordinary app that signs people in with netid.', signin: 'Sign in with netid', signedIn: 'You are signed in to the demo app. It received:', signout: 'Sign out of the demo app', claim: 'Claim', value: 'Value' },
+  'zh-CN': { title: '演示应用', lead: '一个使用网络身份认证登录的普通应用。', signin: '使用网络身份认证登录', signedIn: '您已登录演示应用。它收到了：', signout: '退出演示应用', claim: '信息', value: '值', check: '检查连接', connected: '与网络身份认证的连接有效。', revoked: '网络身份认证已撤销此应用的访问权限（您已断开连接）。请重新登录。' },
+  en: { title: 'Demo app', lead: 'An ordinary app that signs people in with netid.', signin: 'Sign in with netid', signedIn: 'You are signed in to the demo app. It received:', signout: 'Sign out of the demo app', claim: 'Claim', value: 'Value', check: 'Check my connection', connected: 'The connection to netid is valid.', revoked: 'netid has revoked this app\'s access (you disconnected it). Sign in again.' },
 } as const;
 
 /** Registers (once) and approves the demo app; returns whether it is available. */
@@ -73,13 +75,16 @@ export function demoAppRoutes(services: Services): RouteModule {
       const lang = pageLang(request);
       const t = TEXT[lang];
       const session = signed.get(readCookie(request, COOKIE) ?? '');
+      const check = (request.query as { check?: string }).check;
+      const checked = check === 'ok' ? html`<div class="notice" role="status" id="demo-check">${t.connected}</div>` : check === 'revoked' ? html`<div class="alert" role="alert" id="demo-check">${t.revoked}</div>` : '';
       const body = session
-        ? html`<h1>${t.title}</h1><div class="notice" role="status">${t.signedIn}</div>
+        ? html`<h1>${t.title}</h1>${checked}<div class="notice" role="status">${t.signedIn}</div>
 <div class="table-wrap" tabindex="0" role="region" aria-label="${t.signedIn}"><table><thead><tr><th scope="col">${t.claim}</th><th scope="col">${t.value}</th></tr></thead><tbody>
 ${Object.entries(session.claims).filter(([k]) => !['iss', 'aud', 'exp', 'iat', 'nonce', 'auth_time', 'at_hash', 'sid', 'azp'].includes(k)).map(([k, v]) => html`<tr><td><code>${k}</code></td><td id="claim-${k}">${typeof v === 'string' ? v : JSON.stringify(v)}</td></tr>`)}
 </tbody></table></div>
-<form method="post" action="/demo-app/signout" class="actions"><button type="submit" class="secondary">${t.signout}</button></form>`
-        : html`<h1>${t.title}</h1><p class="lead">${t.lead}</p><p><a class="button" id="demo-signin" href="/demo-app/login${lang === 'en' ? '?lang=en' : ''}">${t.signin}</a></p>`;
+<div class="actions"><form method="post" action="/demo-app/check"><button type="submit" id="demo-check-button">${t.check}</button></form>
+<form method="post" action="/demo-app/signout"><button type="submit" class="secondary">${t.signout}</button></form></div>`
+        : html`<h1>${t.title}</h1>${checked}<p class="lead">${t.lead}</p><p><a class="button" id="demo-signin" href="/demo-app/login${lang === 'en' ? '?lang=en' : ''}">${t.signin}</a></p>`;
       return sendPage(reply, renderPage({ title: t.title, lang, body, path: '/demo-app' }));
     });
 
@@ -92,7 +97,8 @@ ${Object.entries(session.claims).filter(([k]) => !['iss', 'aud', 'exp', 'iat', '
       const lang = pageLang(request);
       const url = oidc.buildAuthorizationUrl(cfg, {
         redirect_uri: redirectUri,
-        scope: 'openid',
+        scope: 'openid offline_access',
+        prompt: 'consent',
         code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
         code_challenge_method: 'S256',
         state,
@@ -112,9 +118,26 @@ ${Object.entries(session.claims).filter(([k]) => !['iss', 'aud', 'exp', 'iat', '
       const current = new URL(request.url, issuer);
       const tokens = await oidc.authorizationCodeGrant(cfg, current, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
       const id = randomBytes(18).toString('base64url');
-      signed.set(id, { claims: { ...(tokens.claims() ?? {}) } });
+      signed.set(id, { claims: { ...(tokens.claims() ?? {}) }, refreshToken: tokens.refresh_token ?? null });
       reply.header('set-cookie', `${COOKIE}=${id}; Path=/demo-app; HttpOnly; SameSite=Lax`);
       return reply.redirect('/demo-app', 303);
+    });
+
+    /** A refresh grant, as any app does to keep a session: refused once the person disconnected the app. */
+    app.post('/demo-app/check', { schema: { hide: true } }, async (request, reply) => {
+      const id = readCookie(request, COOKIE) ?? '';
+      const session = signed.get(id);
+      if (!session?.refreshToken) return reply.redirect('/demo-app', 303);
+      try {
+        const refreshed = await oidc.refreshTokenGrant(await configuration(), session.refreshToken);
+        session.refreshToken = refreshed.refresh_token ?? session.refreshToken;
+        return reply.redirect('/demo-app?check=ok', 303);
+      } catch (error) {
+        if (!(error instanceof oidc.ResponseBodyError) || error.error !== 'invalid_grant') throw error;
+        signed.delete(id);
+        reply.header('set-cookie', `${COOKIE}=; Path=/demo-app; Max-Age=0`);
+        return reply.redirect('/demo-app?check=revoked', 303);
+      }
     });
 
     app.post('/demo-app/signout', { schema: { hide: true } }, async (request, reply) => {
