@@ -167,9 +167,19 @@ export function homePage(ctx: PageContext, data: HomeData): string {
 <section class="card" aria-labelledby="h-cert"><h2 id="h-cert">${t['home.certificate']}</h2>
 <p><span class="state ${certClass}" id="cert-state">${t[certState === 'active' ? 'home.certificate.active' : certState === 'revoked' ? 'home.certificate.revoked' : 'home.certificate.none']}</span>
 ${cert?.expiresAt ? html` <span class="meta">${format(t['home.certificate.expires'], { date: fmtDate(ctx.lang, cert.expiresAt) })}</span>` : ''}</p>
-${certState === 'active'
-    ? html`<h3>${t['home.qr.title']}</h3><p class="meta">${t['home.qr.lead']}</p><img class="qr" id="qr" src="/me/qr.svg" width="288" height="288" alt="${t['home.qr.alt']}" data-refresh="${t['home.qr.refresh']}"><p class="meta" id="qr-countdown" aria-live="off"></p>`
-    : html`<p class="meta">${t['home.qr.lead']}</p>`}
+<div id="wallet" data-web-number="${data.webNumber ?? ''}" data-server-state="${certState}" data-refresh="${t['home.qr.refresh']}" data-working="${t['home.wallet.working']}" data-done="${t['home.wallet.done']}" data-failed="${t['home.wallet.failed']}" data-paused="${t['home.wallet.paused']}" data-active-label="${t['home.certificate.active']}">
+<div id="wallet-problem" class="alert" role="alert" hidden tabindex="-1"></div>
+<p id="wallet-none">${t['home.wallet.none']}</p>
+<p id="wallet-unsupported" class="alert" hidden>${t['home.wallet.unsupported']}</p>
+<button type="button" id="wallet-get" hidden>${t['home.wallet.get']}</button>
+<p class="meta" id="wallet-status" role="status"></p>
+<div id="qr-area" hidden>
+<h3>${t['home.qr.title']}</h3><p class="meta">${t['home.qr.lead']}</p>
+<div class="qr" id="qr" role="img" aria-label="${t['home.qr.alt']}"></div>
+<p class="meta" id="qr-countdown" aria-live="off"></p>
+<button type="button" class="secondary" id="qr-resume" hidden>${t['home.wallet.resume']}</button>
+</div>
+</div>
 </section>
 </div>
 <section class="card" aria-labelledby="h-devices"><h2 id="h-devices">${t['home.devices']}</h2>
@@ -184,7 +194,7 @@ ${only ? html`<span class="meta">${t['home.devices.last']}</span>` : html`<butto
 </ul>
 <div class="actions"><button type="button" id="add-device" data-failed="${t['enrol.passkey.failed']}">${t['home.devices.add']}</button></div>
 </section>`;
-  return personPage(ctx, t['home.title'], body, ['/static/client/home.js']);
+  return personPage(ctx, t['home.title'], body, ['/static/client/home.js', '/static/client/wallet.js']);
 }
 
 export interface ActivityView {

@@ -77,7 +77,7 @@ export function webRoutes(services: Services): RouteModule {
       return sendPage(reply, homePage(ctx, {
         webNumber: person?.webNumber ?? null,
         devices: devices.map((d) => ({ id: d.deviceId, label: d.label, createdAt: d.createdAt, lastUsedAt: d.lastUsedAt })),
-        certificate: null,
+        certificate: await services.credentials.stateOf(session.personId),
       }));
     });
 

@@ -1,6 +1,7 @@
 /**
  * Static assets of the web pages: /static/netid.css, /static/icon.svg, client scripts
- * (/static/client/*.js) and the @simplewebauthn/browser ESM build (/static/vendor/simplewebauthn/…).
+ * (/static/client/*.js), the @simplewebauthn/browser ESM build (/static/vendor/simplewebauthn/…) and
+ * the uqr QR encoder (/static/vendor/uqr.mjs).
  * Also /lang, which sets the language cookie and returns to the page the person was on.
  */
 import { readFileSync, existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { LANG_COOKIE } from './layout.ts';
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 const CLIENT_DIR = fileURLToPath(new URL('./client/', import.meta.url));
 const VENDOR_WEBAUTHN = fileURLToPath(new URL('../../node_modules/@simplewebauthn/browser/esm/', import.meta.url));
+const VENDOR_UQR = fileURLToPath(new URL('../../node_modules/uqr/dist/index.mjs', import.meta.url));
 
 const TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8', svg: 'image/svg+xml' };
 
@@ -39,6 +41,8 @@ export function staticRoutes(app: FastifyInstance): void {
   };
   app.get('/static/client/*', { schema: { hide: true } }, serve(CLIENT_DIR));
   app.get('/static/vendor/simplewebauthn/*', { schema: { hide: true } }, serve(VENDOR_WEBAUTHN));
+  // uqr: the QR encoder of the home page's dynamic QR (one dependency-free ES module).
+  app.get('/static/vendor/uqr.mjs', { schema: { hide: true } }, async (_request, reply) => reply.type(TYPES.js!).header('cache-control', 'public, max-age=300').send(readFileSync(VENDOR_UQR)));
   app.get('/static/*', { schema: { hide: true } }, serve(STATIC_DIR));
 
   app.get('/lang', { schema: { hide: true } }, async (request, reply) => {

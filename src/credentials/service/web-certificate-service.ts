@@ -8,6 +8,7 @@ import type { Database } from '../../storage/schema.ts';
 import { issuerMetadata, typeMetadata } from '../issue/metadata.ts';
 import { issueBatchForPerson, type IssuanceDeps, type IssuedBatch } from './issuance.ts';
 import { revokeCredentialsOfDevice, revokePersonCredentials, type RevocationOutcome, type RevocationReason } from './revocation.ts';
+import { webCertificateState, type WebCertificateState } from './state.ts';
 import { StatusListPublisher } from './status-list-publisher.ts';
 
 /** What issuance needs, plus the status-list ttl; the issuer may end in a slash (it is dropped). */
@@ -40,6 +41,11 @@ export class WebCertificateService {
   /** Revokes the credentials issued to one of the person's devices. */
   revokeCredentialsOfDevice(personId: string, deviceRef: string, trx?: Kysely<Database>): Promise<RevocationOutcome> {
     return revokeCredentialsOfDevice(this.#deps, personId, deviceRef, trx);
+  }
+
+  /** Whether the person holds a valid web certificate anywhere (for the home page). */
+  stateOf(personId: string): Promise<WebCertificateState> {
+    return webCertificateState(this.#deps.db, personId, this.#deps.now());
   }
 
   issuerMetadata(): Promise<{ issuer: string; jwks: { keys: unknown[] } }> {

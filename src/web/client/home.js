@@ -1,4 +1,4 @@
-// Home: add and remove passkeys; refresh the dynamic QR code every 30 seconds.
+// Home: add and remove passkeys. The web certificate and its dynamic QR code: wallet.js.
 import { api, showProblem, startRegistration } from './api.js';
 
 const problem = document.getElementById('devices-problem');
@@ -28,21 +28,4 @@ for (const button of document.querySelectorAll('[data-remove]')) {
       button.disabled = false;
     }
   });
-}
-
-const qr = document.getElementById('qr');
-const countdown = document.getElementById('qr-countdown');
-if (qr) {
-  const PERIOD = 30;
-  let left = PERIOD;
-  const tick = () => {
-    left -= 1;
-    if (left <= 0) {
-      qr.src = `/me/qr.svg?t=${Date.now()}`;
-      left = PERIOD;
-    }
-    if (countdown) countdown.textContent = qr.dataset.refresh.replace('{seconds}', String(left));
-  };
-  if (countdown) countdown.textContent = qr.dataset.refresh.replace('{seconds}', String(left));
-  setInterval(tick, 1000);
 }
