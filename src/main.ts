@@ -42,6 +42,8 @@ Usage:
   netid rp list                    list relying parties
   netid rp approve CLIENT_ID       approve (or reinstate) a relying party
   netid rp suspend CLIENT_ID       suspend a relying party (its sign-ins and tokens stop)
+  netid operator create --name NAME --role operator|auditor
+                                   create a console operator; prints a one-time enrolment link (24 h)
   netid verify FILE [--nonce N --audience A] (--issuer URL | --jwks FILE [--status-list FILE])
                                    verify a web certificate presentation (no database needed)
   netid holder keys|present …      command-line web certificate holder (netid holder --help)
@@ -100,6 +102,7 @@ function printFirstRun(node: NetidNode & { publicUrl: string; adminUrl: string }
     `  health:      ${node.publicUrl}/healthz`,
     `  API:         ${node.publicUrl}/api/openapi.json`,
     `  admin API:   ${node.adminUrl}   (loopback only; token in ${resolve(config.NETID_DATA_DIR, 'admin-token')})`,
+    `  console:     http://localhost:${new URL(node.adminUrl).port}/console   (first operator: npx netid operator create --name NAME --role operator)`,
     '',
     '  Stop with Ctrl-C. Other netid commands work while it runs.',
     '',
@@ -128,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
   const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
   if (argv[0] === 'verify') return (await import('./credentials/service/verify-command.ts')).verifyCommand(argv.slice(1), io);
   if (argv[0] === 'holder') return (await import('./credentials/holder/cli-holder.ts')).holderCommand(argv.slice(1), io);
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { alg: { type: 'string' }, file: { type: 'string' }, reason: { type: 'string' }, url: { type: 'string' }, state: { type: 'string' }, audit: { type: 'boolean' }, index: { type: 'string', multiple: true }, vkey: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { alg: { type: 'string' }, file: { type: 'string' }, reason: { type: 'string' }, url: { type: 'string' }, state: { type: 'string' }, audit: { type: 'boolean' }, index: { type: 'string', multiple: true }, vkey: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const [command, sub, arg] = positionals;
   if (values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
@@ -188,6 +191,12 @@ export async function main(argv: string[]): Promise<number> {
       const transition = sub as 'approve' | 'suspend';
       const body = values.reason ? { reason: values.reason } : {};
       print(await viaServiceOrDirect(config, { method: 'POST', path: `/admin/v1/relying-parties/${encodeURIComponent(arg)}/${transition}`, body }, async (s, { relyingPartyRegistryOf, describeRelyingParty }) => describeRelyingParty(await relyingPartyRegistryOf(s).transition(arg, transition, 'cli', values.reason))));
+      return 0;
+    }
+    case 'operator create': {
+      if (!values.name || (values.role !== 'operator' && values.role !== 'auditor')) throw new UsageError('netid operator create --name NAME --role operator|auditor');
+      const input = { name: values.name, role: values.role };
+      print(await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/operators', body: input }, async (s) => (await import('./console/wiring.ts')).createOperator(s, input, config.NETID_ADMIN_PORT)));
       return 0;
     }
     case 'registry stats':

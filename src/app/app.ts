@@ -31,6 +31,8 @@ import { accountabilityAdminRoutes, accountabilityPublicRoutes, buildAccountabil
 import { startAccountabilityJobs } from '../transparency/service/jobs.ts';
 import { credentialRoutes, WebCertificateService } from '../credentials/service/index.ts';
 import { webRoutes } from '../web/routes.ts';
+import { consoleRoutes } from '../console/routes.ts';
+import { operatorAdminRoutes } from '../console/admin-routes.ts';
 
 export const DEMO_REGISTRY_FILE = fileURLToPath(new URL('../../data/demo-registry/registry.jsonl', import.meta.url));
 
@@ -133,7 +135,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   const https = config.NETID_ISSUER.startsWith('https://');
   const publicServer = await buildServer({ logger: services.logger, metrics: services.metrics, https, title: 'netid public API', routes: publicRouteModules(services), readiness, exposeMetrics: true });
   const token = adminToken(config.NETID_DATA_DIR);
-  const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services), relyingPartyAdminRoutes(services), ...accountabilityAdminRoutes(services)], authenticate: adminTokenCheck(token), readiness, exposeMetrics: true });
+  const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services), relyingPartyAdminRoutes(services), ...accountabilityAdminRoutes(services), operatorAdminRoutes(services), consoleRoutes(services)], authenticate: adminTokenCheck(token), readiness, exposeMetrics: true });
   try {
     await publicServer.listen({ host: config.NETID_HOST, port: config.NETID_PORT });
     // The admin listener never leaves loopback.

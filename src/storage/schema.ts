@@ -9,6 +9,7 @@ import type { RelyingPartyTables } from '../relying-parties/tables.ts';
 import type { TransparencyTables } from '../transparency/service/tables.ts';
 import type { AuthorityTables } from '../authority/tables.ts';
 import type { RevocationTables } from '../revocation/tables.ts';
+import type { ConsoleTables } from '../console/tables.ts';
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type Json<T = unknown> = ColumnType<T, string, string>;
@@ -98,4 +99,4 @@ export interface CoreTables {
 }
 
 // Capabilities add their tables here: `export interface Database extends CoreTables, EnrolmentTables {}`.
-export interface Database extends CoreTables, EnrolmentTables, RelyingPartyTables, CredentialTables, TransparencyTables, AuthorityTables, RevocationTables {}
+export interface Database extends CoreTables, EnrolmentTables, RelyingPartyTables, CredentialTables, TransparencyTables, AuthorityTables, RevocationTables, ConsoleTables {}

@@ -178,6 +178,7 @@ export const en: Record<MessageId, string> = {
 
   'console.title': 'Operator console',
   'console.nav.label': 'Console',
+  'console.nav.overview': 'Overview',
   'console.nav.apps': 'App approval',
   'console.nav.registry': 'Registry',
   'console.nav.revocation': 'Revocation',

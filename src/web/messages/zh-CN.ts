@@ -180,6 +180,7 @@ export const zhCN = {
 
   'console.title': '运营控制台',
   'console.nav.label': '控制台导航',
+  'console.nav.overview': '概览',
   'console.nav.apps': '应用审核',
   'console.nav.registry': '登记库',
   'console.nav.revocation': '注销网证',

@@ -1,0 +1,250 @@
+/**
+ * The operator console's pages: plain functions from data to HTML, in the shared layout
+ * (src/web/layout.ts). Action buttons appear only for the `operator` role; the routes refuse
+ * the same actions to auditors, so hiding them is a convenience, not the control.
+ */
+import { DOCUMENT_TYPES } from '../domain/documents/types.ts';
+import { errorCatalogue } from '../domain/errors.ts';
+import type { RelyingParty } from '../relying-parties/registry.ts';
+import type { RevocationRow } from '../revocation/revocation-repository.ts';
+import { html, raw, renderPage, messages, type Html, type MessageId, type NavItem, type PageLang } from '../web/layout.ts';
+import { consoleText, hasConsoleText, type ConsoleMessageId } from './messages.ts';
+import type { Operator, RecordedAction } from './operator-repository.ts';
+
+export const CONSOLE_NAV: readonly NavItem[] = [
+  { href: '/console', label: 'console.nav.overview' },
+  { href: '/console/apps', label: 'console.nav.apps' },
+  { href: '/console/revocations', label: 'console.nav.revocation' },
+  { href: '/console/enrol-assisted', label: 'console.nav.assisted' },
+  { href: '/console/audit', label: 'console.nav.audit' },
+];
+
+/** Reasons an operator may propose (the person's own request comes from the person). */
+export const OPERATOR_REVOCATION_REASONS = ['device_lost', 'document_invalidated', 'death', 'fraud_decided'] as const;
+
+export interface ConsoleContext {
+  readonly lang: PageLang;
+  /** The page's path and query (nav state, language switch). */
+  readonly path: string;
+  readonly operator: Operator;
+  /** `?done=` or `?error=` after a form post. */
+  readonly flash?: { readonly kind: 'done' | 'error'; readonly code: string } | null;
+}
+
+export const fmtTime = (lang: PageLang, date: Date): string =>
+  new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(date);
+
+/** The message of an error code in a language (from its defineErrors declaration). */
+export function errorMessage(lang: PageLang, code: string): string {
+  const spec = errorCatalogue().get(code);
+  if (spec) return lang === 'en' ? spec.en : spec.zh;
+  return consoleText(lang)('error.generic');
+}
+
+function errorBox(lang: PageLang, code: string): Html {
+  const ct = consoleText(lang);
+  return html`<div class="alert" role="alert" id="problem" tabindex="-1"><p>${errorMessage(lang, code)}</p><p class="meta">${ct('error.code')}<code id="error-code">${code}</code></p></div>`;
+}
+
+function flashBox(ctx: ConsoleContext): Html | '' {
+  if (!ctx.flash) return '';
+  if (ctx.flash.kind === 'error') return errorBox(ctx.lang, ctx.flash.code);
+  const id = `done.${ctx.flash.code}`;
+  return hasConsoleText(id) ? html`<div class="notice" role="status" id="notice">${consoleText(ctx.lang)(id)}</div>` : '';
+}
+
+const canAct = (operator: Operator) => operator.role === 'operator' && operator.status === 'active';
+
+function consolePage(ctx: ConsoleContext, title: string, body: Html, scripts: string[] = []): string {
+  const ct = consoleText(ctx.lang);
+  const who = ct('whoami', { name: ctx.operator.name, role: ct(`role.${ctx.operator.role}`) });
+  const headerExtra = html`<span id="whoami">${who}</span><form method="post" action="/console/signout"><button type="submit" class="link" id="signout">${ct('signout')}</button></form>`;
+  const readOnly = canAct(ctx.operator) ? '' : html`<p class="notice" id="read-only">${ct('readonly.notice')}</p>`;
+  return renderPage({ title, lang: ctx.lang, path: ctx.path, nav: CONSOLE_NAV, brand: 'console.title', headerExtra, scripts, body: html`${readOnly}${flashBox(ctx)}${body}` });
+}
+
+/** A page without a session (sign-in, enrolment link, errors). */
+function publicPage(lang: PageLang, path: string, title: string, body: Html, scripts: string[] = []): string {
+  return renderPage({ title, lang, path, brand: 'console.title', body, scripts });
+}
+
+export function signInPage(lang: PageLang, options: { enrolled: boolean; next: string }): string {
+  const ct = consoleText(lang);
+  return publicPage(lang, '/console/signin', ct('signin.title'), html`<h1>${ct('signin.title')}</h1>
+${options.enrolled ? html`<div class="notice" role="status">${ct('signin.enrolled')}</div>` : ''}
+<p class="lead">${ct('signin.lead')}</p>
+<div id="problem" class="alert" role="alert" hidden tabindex="-1"></div>
+<div class="card"><button type="button" id="signin" data-next="${options.next}" data-failed="${ct('signin.failed')}">${ct('signin.button')}</button></div>
+<p class="meta">${ct('signin.first')} <code>netid operator create --name NAME --role operator</code></p>`, ['/console/static/passkey.js']);
+}
+
+export function enrolPage(lang: PageLang, token: string, operator: Operator): string {
+  const ct = consoleText(lang);
+  return publicPage(lang, `/console/enrol/${token}`, ct('enrol.title'), html`<h1>${ct('enrol.title')}</h1>
+<p class="lead">${ct('enrol.lead', { name: operator.name, role: ct(`role.${operator.role}`), expires: operator.enrolmentExpiresAt ? fmtTime(lang, operator.enrolmentExpiresAt) : '—' })}</p>
+<div id="problem" class="alert" role="alert" hidden tabindex="-1"></div>
+<div class="card"><button type="button" id="enrol" data-token="${token}" data-failed="${ct('enrol.failed')}">${ct('enrol.button')}</button></div>`, ['/console/static/passkey.js']);
+}
+
+export function consoleErrorPage(lang: PageLang, code: string, back: string): string {
+  const ct = consoleText(lang);
+  const t = messages(lang);
+  return publicPage(lang, back, t['common.error.title'], html`<h1>${t['common.error.title']}</h1>${errorBox(lang, code)}<p><a class="button secondary" href="${back}">${ct('error.back')}</a></p>`);
+}
+
+export interface OverviewData {
+  readonly registry: { records: number; byType: Record<string, number>; byStatus: Record<string, number> } | null;
+  readonly pendingApps: number;
+  readonly pendingRevocations: number;
+}
+
+export function overviewPage(ctx: ConsoleContext, data: OverviewData): string {
+  const ct = consoleText(ctx.lang);
+  const t = messages(ctx.lang);
+  const docLabel = (type: string) => (DOCUMENT_TYPES as readonly string[]).includes(type) ? t[`enrol.doc.${type}` as MessageId] : type;
+  const registry = data.registry
+    ? html`<dl class="entry">
+<dt>${ct('overview.records')}</dt><dd id="registry-records">${data.registry.records}</dd>
+<dt>${ct('overview.bytype')}</dt><dd><ul class="list">${Object.entries(data.registry.byType).map(([k, v]) => html`<li><span>${docLabel(k)}</span> <span data-type="${k}">${v}</span></li>`)}</ul></dd>
+<dt>${ct('overview.bystatus')}</dt><dd>${Object.entries(data.registry.byStatus).map(([k, v]) => `${k}: ${v}`).join(' · ')}</dd>
+</dl>`
+    : html`<p>${ct('overview.none')}</p>`;
+  return consolePage(ctx, ct('overview.title'), html`<h1>${ct('overview.title')}</h1>
+<div class="grid two">
+<section class="card" aria-labelledby="h-apps"><h2 id="h-apps">${ct('overview.pending_apps')}</h2><p class="webnumber" id="pending-apps">${data.pendingApps}</p><a href="/console/apps" aria-describedby="h-apps">${ct('overview.open')}</a></section>
+<section class="card" aria-labelledby="h-rev"><h2 id="h-rev">${ct('overview.pending_revocations')}</h2><p class="webnumber" id="pending-revocations">${data.pendingRevocations}</p><a href="/console/revocations" aria-describedby="h-rev">${ct('overview.open')}</a></section>
+</div>
+<section class="card" aria-labelledby="h-registry"><h2 id="h-registry">${ct('overview.registry')}</h2>${registry}</section>`);
+}
+
+export function appsPage(ctx: ConsoleContext, apps: readonly RelyingParty[]): string {
+  const ct = consoleText(ctx.lang);
+  const act = canAct(ctx.operator);
+  const stateClass = (s: string) => (s === 'approved' ? 'ok' : s === 'suspended' ? 'bad' : 'none');
+  const items = apps.map((a, i) => {
+    const h = `app-${i}`;
+    const path = `/console/apps/${encodeURIComponent(a.clientId)}`;
+    const actions = act
+      ? html`<div class="actions">
+${a.state !== 'approved' ? html`<form method="post" action="${path}/approve"><button type="submit" data-action="approve" aria-describedby="${h}">${a.state === 'suspended' ? ct('apps.reinstate') : ct('apps.approve')}</button></form>` : ''}
+${a.state !== 'suspended' ? html`<form method="post" action="${path}/suspend"><div class="field"><label for="${h}-reason">${ct('apps.suspend.reason')}</label><input type="text" id="${h}-reason" name="reason" maxlength="500" autocomplete="off"></div><button type="submit" class="danger" data-action="suspend" aria-describedby="${h}">${ct('apps.suspend')}</button></form>` : ''}
+</div>`
+      : '';
+    return html`<li class="entry" data-client-id="${a.clientId}" data-state="${a.state}"><h2 id="${h}">${a.name}</h2>
+<dl>
+<dt>${ct('apps.client_id')}</dt><dd><code>${a.clientId}</code></dd>
+<dt>${ct('apps.organisation')}</dt><dd>${a.organisation}</dd>
+<dt>${ct('apps.state')}</dt><dd><span class="state ${stateClass(a.state)}">${ct(`state.${a.state}` as ConsoleMessageId)}</span></dd>
+<dt>${ct('apps.claims')}</dt><dd>${a.claims.length ? a.claims.map((c) => c.claim).join(', ') : '—'}</dd>
+</dl>${actions}</li>`;
+  });
+  return consolePage(ctx, ct('apps.title'), html`<h1>${ct('apps.title')}</h1><p class="lead">${ct('apps.lead')}</p>
+${apps.length ? html`<ul class="list" id="apps">${items}</ul>` : html`<p>${ct('apps.empty')}</p>`}`);
+}
+
+export function revocationsPage(ctx: ConsoleContext, pending: readonly RevocationRow[], operatorNames: ReadonlyMap<string, string>): string {
+  const ct = consoleText(ctx.lang);
+  const act = canAct(ctx.operator);
+  const reasonLabel = (r: string) => (hasConsoleText(`reason.${r}`) ? ct(`reason.${r}` as ConsoleMessageId) : r);
+  const propose = act
+    ? html`<section class="card" aria-labelledby="h-propose"><h2 id="h-propose">${ct('revocations.propose')}</h2>
+<form method="post" action="/console/revocations" id="propose">
+<div class="field"><label for="web_number">${ct('revocations.webnumber')}</label><span class="hint" id="web_number-hint">${ct('revocations.webnumber.hint')}</span>
+<input type="text" id="web_number" name="web_number" required aria-required="true" maxlength="10" autocomplete="off" spellcheck="false" autocapitalize="characters" aria-describedby="web_number-hint"></div>
+<div class="field"><label for="reason">${ct('revocations.reason')}</label><select id="reason" name="reason" required aria-required="true">${OPERATOR_REVOCATION_REASONS.map((r) => html`<option value="${r}">${reasonLabel(r)}</option>`)}</select></div>
+<div class="field"><label for="reference">${ct('revocations.reference')}</label><input type="text" id="reference" name="reference" required aria-required="true" maxlength="256" autocomplete="off"></div>
+<div class="field"><label for="procedure">${ct('revocations.procedure')}</label><input type="text" id="procedure" name="procedure" maxlength="256" autocomplete="off"></div>
+<button type="submit">${ct('revocations.submit')}</button>
+</form></section>`
+    : '';
+  const items = pending.map((r, i) => {
+    const h = `rev-${i}`;
+    const mine = r.proposed_by === ctx.operator.id;
+    const base = `/console/revocations/${r.revocation_id}`;
+    return html`<li class="entry" data-revocation-id="${r.revocation_id}"><h3 id="${h}">${reasonLabel(r.reason)} · <code>${r.reference}</code></h3>
+<dl>
+<dt>${ct('revocations.proposed_by')}</dt><dd>${operatorNames.get(r.proposed_by) ?? r.proposed_by}</dd>
+<dt>${ct('revocations.proposed_at')}</dt><dd>${fmtTime(ctx.lang, new Date(r.proposed_at))}</dd>
+${r.procedure ? html`<dt>${ct('revocations.procedure')}</dt><dd>${r.procedure}</dd>` : ''}
+</dl>
+${mine ? html`<p class="meta">${ct('revocations.yours')}</p>` : ''}
+${act ? html`<div class="actions">
+<form method="post" action="${base}/approve"><button type="submit" data-action="approve" aria-describedby="${h}">${ct('revocations.approve')}</button></form>
+<form method="post" action="${base}/reject"><div class="field"><label for="${h}-reason">${ct('revocations.reject.reason')}</label><input type="text" id="${h}-reason" name="reason" required aria-required="true" maxlength="256" autocomplete="off"></div><button type="submit" class="secondary" data-action="reject" aria-describedby="${h}">${ct('revocations.reject')}</button></form>
+</div>` : ''}</li>`;
+  });
+  return consolePage(ctx, ct('revocations.title'), html`<h1>${ct('revocations.title')}</h1><p class="lead">${ct('revocations.lead')}</p>
+${propose}
+<section aria-labelledby="h-pending"><h2 id="h-pending">${ct('revocations.pending')}</h2>
+${pending.length ? html`<ul class="list" id="pending">${items}</ul>` : html`<p>${ct('revocations.empty')}</p>`}</section>`);
+}
+
+export interface AssistedValues {
+  readonly document_type?: string;
+  readonly document_number?: string;
+  readonly name?: string;
+  readonly birth_date?: string;
+  readonly expiry_date?: string;
+  readonly mrz?: string;
+}
+
+export function assistedPage(ctx: ConsoleContext, values: AssistedValues, errorCode: string | null): string {
+  const ct = consoleText(ctx.lang);
+  const t = messages(ctx.lang);
+  const chosen = values.document_type && (DOCUMENT_TYPES as readonly string[]).includes(values.document_type) ? values.document_type : DOCUMENT_TYPES[0];
+  const text = (id: keyof AssistedValues, label: ConsoleMessageId, type: 'text' | 'date', required: boolean) => html`<div class="field"><label for="${id}">${ct(label)}</label>
+<input type="${type}" id="${id}" name="${id}" value="${values[id] ?? ''}" autocomplete="off" spellcheck="false"${required ? raw(' required aria-required="true"') : ''}></div>`;
+  const form = canAct(ctx.operator)
+    ? html`<form method="post" action="/console/enrol-assisted" id="assisted">
+<fieldset><legend>${ct('assisted.doctype')}</legend>
+${DOCUMENT_TYPES.map((type) => html`<div class="choice"><input type="radio" name="document_type" id="doc-${type}" value="${type}"${type === chosen ? raw(' checked') : ''}><label for="doc-${type}">${t[`enrol.doc.${type}` as MessageId]}</label></div>`)}
+</fieldset>
+${text('document_number', 'assisted.number', 'text', true)}
+${text('name', 'assisted.name', 'text', true)}
+${text('birth_date', 'assisted.birth', 'date', true)}
+${text('expiry_date', 'assisted.expiry', 'date', false)}
+<div class="field"><label for="mrz">${ct('assisted.mrz')}</label><textarea id="mrz" name="mrz" rows="2" spellcheck="false" autocomplete="off">${values.mrz ?? ''}</textarea></div>
+<button type="submit">${ct('assisted.submit')}</button>
+</form>`
+    : '';
+  return consolePage(ctx, ct('assisted.title'), html`<h1>${ct('assisted.title')}</h1><p class="lead">${ct('assisted.lead')}</p>
+${errorCode ? errorBox(ctx.lang, errorCode) : ''}${form}`);
+}
+
+export interface HandOff {
+  readonly enrolmentId: string;
+  readonly url: string;
+  /** data: URL of the QR code (SVG). */
+  readonly qr: string;
+  readonly nextStep: string | null;
+  readonly state: string;
+  readonly expiresAt: Date;
+}
+
+export function handOffPage(ctx: ConsoleContext, handOff: HandOff): string {
+  const ct = consoleText(ctx.lang);
+  const progress = handOff.state === 'issued' ? 'next.done' : handOff.state === 'failed' || handOff.state === 'expired' || handOff.state === 'cancelled' ? 'next.failed' : hasConsoleText(`next.${handOff.nextStep}`) ? (`next.${handOff.nextStep}` as ConsoleMessageId) : 'next.issue';
+  return consolePage(ctx, ct('assisted.handoff.title'), html`<h1>${ct('assisted.handoff.title')}</h1>
+<p class="lead">${ct('assisted.handoff.lead', { expires: fmtTime(ctx.lang, handOff.expiresAt) })}</p>
+<div class="grid two">
+<div class="card"><img class="qr" id="handoff-qr" src="${handOff.qr}" width="288" height="288" alt="${ct('assisted.handoff.qr', { url: handOff.url })}"></div>
+<div class="card"><p><a id="handoff-link" href="${handOff.url}">${handOff.url}</a></p>
+<dl class="entry"><dt>${ct('assisted.handoff.state')}</dt><dd id="handoff-state" data-state="${handOff.state}">${ct(progress)}</dd></dl>
+<div class="actions"><a class="button secondary" href="/console/enrol-assisted?enrolment=${handOff.enrolmentId}">${ct('assisted.handoff.refresh')}</a><a class="button secondary" href="/console/enrol-assisted">${ct('assisted.handoff.another')}</a></div></div>
+</div>`);
+}
+
+export function auditPage(ctx: ConsoleContext, actions: readonly RecordedAction[]): string {
+  const ct = consoleText(ctx.lang);
+  const actionLabel = (a: string) => (hasConsoleText(`action.${a}`) ? ct(`action.${a}` as ConsoleMessageId) : a);
+  const items = actions.map((a, i) => html`<li class="entry" data-action="${a.action}" data-operator-id="${a.operatorId ?? ''}" data-target-id="${a.targetId}"><h2 id="act-${i}">${actionLabel(a.action)}</h2>
+<dl>
+<dt>${ct('audit.when')}</dt><dd><time datetime="${a.occurredAt.toISOString()}">${fmtTime(ctx.lang, a.occurredAt)}</time></dd>
+<dt>${ct('audit.who')}</dt><dd>${a.operatorName ?? ct('audit.cli')}</dd>
+<dt>${ct('audit.role')}</dt><dd>${a.operatorRole ? ct(`role.${a.operatorRole}`) : '—'}</dd>
+<dt>${ct('audit.target')}</dt><dd><code>${a.targetType}:${a.targetId}</code></dd>
+${Object.keys(a.details).length ? html`<dt>${ct('audit.details')}</dt><dd>${Object.entries(a.details).map(([k, v]) => `${k}=${String(v)}`).join(', ')}</dd>` : ''}
+</dl></li>`);
+  return consolePage(ctx, ct('audit.title'), html`<h1>${ct('audit.title')}</h1><p class="lead">${ct('audit.lead')}</p>
+${actions.length ? html`<ol class="list" id="actions">${items}</ol>` : html`<p>${ct('audit.empty')}</p>`}`);
+}

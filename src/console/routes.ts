@@ -1,0 +1,243 @@
+/**
+ * The operator console on the admin listener (loopback only): pages under /console, the passkey
+ * JSON calls under /console/api, the console's client script under /console/static, and the
+ * shared /static assets. Every page except sign-in and the enrolment link needs a console
+ * session; every POST that acts needs the `operator` role (auditors get 403
+ * `console.read_only`) and a same-origin request (SameSite=Strict cookie and an Origin check).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import formbody from '@fastify/formbody';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { renderSVG } from 'uqr';
+import type { Services } from '../app/services.ts';
+import { NetidError } from '../domain/errors.ts';
+import { nextStep } from '../enrolment/states.ts';
+import { sendError } from '../http/error-mapper.ts';
+import type { RouteModule } from '../http/server.ts';
+import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
+import { RevocationError } from '../revocation/errors.ts';
+import { REVOCATION_REASONS, type RevocationReasonCode } from '../revocation/tables.ts';
+import { pageLang, sendPage } from '../web/layout.ts';
+import { staticRoutes } from '../web/static-routes.ts';
+import { consoleRelyingParty, requireActor, type ConsoleService } from './console-service.ts';
+import { ConsoleError } from './errors.ts';
+import { isUuid } from './operator-repository.ts';
+import { appsPage, assistedPage, auditPage, consoleErrorPage, enrolPage, handOffPage, overviewPage, revocationsPage, signInPage, type AssistedValues, type ConsoleContext } from './pages.ts';
+import { ConsoleSessions, type ConsoleSession } from './session.ts';
+import { buildConsoleService } from './wiring.ts';
+import type { Operator } from './operator-repository.ts';
+
+const CLIENT_DIR = fileURLToPath(new URL('./client/', import.meta.url));
+const webauthnJson = { type: 'object', required: ['id', 'rawId', 'response', 'type'], properties: { id: { type: 'string', maxLength: 1024 }, rawId: { type: 'string', maxLength: 1024 }, type: { type: 'string', const: 'public-key' }, response: { type: 'object', additionalProperties: true } }, additionalProperties: true } as const;
+const hide = { hide: true } as const;
+
+type Body = Record<string, string | undefined>;
+
+export function consoleRoutes(services: Services, service: ConsoleService = buildConsoleService(services)): RouteModule {
+  const sessions = new ConsoleSessions({ key: services.sealer.deriveKey('console-session'), operators: service.operators, now: services.now });
+  const apps = relyingPartyRegistryOf(services);
+  const rpOf = (request: FastifyRequest) => consoleRelyingParty(request.socket.localPort ?? services.config.NETID_ADMIN_PORT);
+  const bodyOf = (request: FastifyRequest): Body => (request.body && typeof request.body === 'object' ? (request.body as Body) : {});
+  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+  /** Answers an error: JSON for API callers, else a page in the operator's language. */
+  const refuse = (request: FastifyRequest, reply: FastifyReply, error: NetidError, back: string): FastifyReply => {
+    if ((request.headers.accept ?? '').includes('application/json')) return sendError(error, request, reply);
+    return sendPage(reply, consoleErrorPage(pageLang(request), error.code, back), error.status);
+  };
+
+  const ctxOf = (request: FastifyRequest, session: ConsoleSession): ConsoleContext => {
+    const query = request.query as Record<string, unknown>;
+    const flash = typeof query.error === 'string' ? { kind: 'error' as const, code: query.error.slice(0, 100) } : typeof query.done === 'string' ? { kind: 'done' as const, code: query.done.slice(0, 50) } : null;
+    return { lang: pageLang(request), path: request.url, operator: session.operator, flash };
+  };
+
+  /** The signed-in operator, or a redirect to the sign-in page that comes back here. */
+  const pageSession = async (request: FastifyRequest, reply: FastifyReply): Promise<ConsoleSession | null> => {
+    const session = await sessions.fromRequest(request);
+    if (!session) {
+      await reply.redirect(`/console/signin?next=${encodeURIComponent(request.url)}`, 303);
+      return null;
+    }
+    return session;
+  };
+
+  /**
+   * A form POST that acts: signed in, same origin, operator role; then runs the act and returns
+   * to `back` with ?done=<what> or ?error=<code> (PRG, so a reload does not repeat the act).
+   */
+  const act = (back: string, run: (operator: Operator, request: FastifyRequest) => Promise<string>) => {
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      const session = await sessions.fromRequest(request);
+      if (!session) return refuse(request, reply, ConsoleError('console.signin_required'), '/console/signin');
+      try {
+        requireActor(session.operator);
+      } catch (error) {
+        return refuse(request, reply, error as NetidError, back);
+      }
+      try {
+        const done = await run(session.operator, request);
+        return reply.redirect(`${back}?done=${done}`, 303);
+      } catch (error) {
+        if (error instanceof NetidError) return reply.redirect(`${back}?error=${encodeURIComponent(error.code)}`, 303);
+        throw error;
+      }
+    };
+  };
+
+  return async (app) => {
+    await app.register(formbody);
+    staticRoutes(app);
+
+    app.addHook('onRequest', async (request, reply) => {
+      // WebAuthn needs a name, not an IP address: send 127.0.0.1 visitors to localhost.
+      const host = request.headers.host ?? '';
+      if (request.method === 'GET' && request.url.startsWith('/console') && /^(127\.0\.0\.1|\[::1\])(:\d+)?$/.test(host)) {
+        return reply.redirect(`http://localhost:${request.socket.localPort}${request.url}`, 307);
+      }
+      // Acting requests come from the console's own pages (the cookie is SameSite=Strict too).
+      const origin = request.headers.origin;
+      if (request.method === 'POST' && request.url.startsWith('/console') && origin && origin !== `http://${host}`) {
+        return refuse(request, reply, ConsoleError('console.cross_origin'), '/console');
+      }
+      return undefined;
+    });
+
+    app.get('/', { schema: hide }, async (_request, reply) => reply.redirect('/console', 303));
+
+    app.get('/console/static/*', { schema: hide }, async (request, reply) => {
+      const name = (request.params as { '*': string })['*'];
+      const path = join(CLIENT_DIR, name);
+      if (!/^[\w-]+\.js$/.test(name) || !existsSync(path)) return reply.status(404).type('text/plain').send('not found');
+      return reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(readFileSync(path));
+    });
+
+    // Enrolment link and sign-in (no session).
+    app.get('/console/enrol/:token', { schema: hide }, async (request, reply) => {
+      const lang = pageLang(request);
+      const { token } = request.params as { token: string };
+      const operator = await service.operators.findByEnrolmentToken(token, services.now());
+      if (!operator) return sendPage(reply, consoleErrorPage(lang, 'console.enrolment_link_invalid', '/console/signin'), 410);
+      return sendPage(reply, enrolPage(lang, token, operator));
+    });
+    app.post('/console/api/enrol/:token/options', { schema: hide }, async (request) => service.enrolmentOptions((request.params as { token: string }).token, rpOf(request)));
+    app.post('/console/api/enrol/:token', { schema: { ...hide, body: webauthnJson } }, async (request) => {
+      await service.finishEnrolment((request.params as { token: string }).token, request.body as never, rpOf(request));
+      return { registered: true, next: '/console/signin?enrolled=1' };
+    });
+
+    app.get('/console/signin', { schema: hide }, async (request, reply) => {
+      const query = request.query as { next?: string; enrolled?: string };
+      const next = typeof query.next === 'string' && query.next.startsWith('/console') && !query.next.startsWith('//') ? query.next : '/console';
+      return sendPage(reply, signInPage(pageLang(request), { enrolled: query.enrolled === '1', next }));
+    });
+    app.post('/console/api/signin/options', { schema: hide }, async (request) => service.signInOptions(rpOf(request)));
+    app.post('/console/api/signin', { schema: { ...hide, body: webauthnJson } }, async (request, reply) => {
+      const operator = await service.finishSignIn(request.body as never, rpOf(request));
+      sessions.setCookie(reply, sessions.create(operator.id));
+      return { signed_in: true, role: operator.role };
+    });
+    app.post('/console/signout', { schema: hide }, async (_request, reply) => {
+      sessions.clearCookie(reply);
+      return reply.redirect('/console/signin', 303);
+    });
+
+    // Pages.
+    app.get('/console', { schema: hide }, async (request, reply) => {
+      const session = await pageSession(request, reply);
+      if (!session) return reply;
+      const [registry, list, pending] = await Promise.all([services.embeddedRegistry?.stats() ?? null, apps.list(), service.pendingRevocations()]);
+      return sendPage(reply, overviewPage(ctxOf(request, session), { registry, pendingApps: list.filter((a) => a.state === 'pending').length, pendingRevocations: pending.length }));
+    });
+
+    app.get('/console/apps', { schema: hide }, async (request, reply) => {
+      const session = await pageSession(request, reply);
+      if (!session) return reply;
+      return sendPage(reply, appsPage(ctxOf(request, session), await apps.list()));
+    });
+    for (const transition of ['approve', 'suspend'] as const) {
+      app.post(`/console/apps/:clientId/${transition}`, { schema: hide }, act('/console/apps', async (operator, request) => {
+        const { clientId } = request.params as { clientId: string };
+        await service.transitionApp(operator, clientId, transition, text(bodyOf(request).reason).slice(0, 500));
+        return transition === 'approve' ? 'approved' : 'suspended';
+      }));
+    }
+
+    app.get('/console/revocations', { schema: hide }, async (request, reply) => {
+      const session = await pageSession(request, reply);
+      if (!session) return reply;
+      const [pending, operators] = await Promise.all([service.pendingRevocations(), service.operators.list()]);
+      return sendPage(reply, revocationsPage(ctxOf(request, session), pending, new Map(operators.map((o) => [o.id, o.name]))));
+    });
+    app.post('/console/revocations', { schema: hide }, act('/console/revocations', async (operator, request) => {
+      const b = bodyOf(request);
+      const reason = text(b.reason);
+      if (!(REVOCATION_REASONS as readonly string[]).includes(reason)) throw RevocationError('revocation.reason_required');
+      await service.proposeRevocation(operator, { webNumber: text(b.web_number), reason: reason as RevocationReasonCode, reference: text(b.reference), procedure: text(b.procedure) });
+      return 'proposed';
+    }));
+    app.post('/console/revocations/:id/approve', { schema: hide }, act('/console/revocations', async (operator, request) => {
+      const { id } = request.params as { id: string };
+      if (!isUuid(id)) throw RevocationError('revocation.not_found');
+      await service.approveRevocation(operator, id);
+      return 'revocation_approved';
+    }));
+    app.post('/console/revocations/:id/reject', { schema: hide }, act('/console/revocations', async (operator, request) => {
+      const { id } = request.params as { id: string };
+      if (!isUuid(id)) throw RevocationError('revocation.not_found');
+      await service.rejectRevocation(operator, id, text(bodyOf(request).reason));
+      return 'rejected';
+    }));
+
+    app.get('/console/enrol-assisted', { schema: hide }, async (request, reply) => {
+      const session = await pageSession(request, reply);
+      if (!session) return reply;
+      const ctx = ctxOf(request, session);
+      const id = (request.query as { enrolment?: string }).enrolment;
+      if (typeof id !== 'string') return sendPage(reply, assistedPage(ctx, {}, null));
+      let enrolment;
+      try {
+        enrolment = await services.enrolment.find(id);
+      } catch (error) {
+        if (error instanceof NetidError) return sendPage(reply, consoleErrorPage(ctx.lang, error.code, '/console/enrol-assisted'), error.status);
+        throw error;
+      }
+      const url = `${services.config.NETID_ISSUER}/enrol?resume=${encodeURIComponent(enrolment.enrolmentId)}`;
+      const qr = `data:image/svg+xml;base64,${Buffer.from(renderSVG(url, { border: 2 })).toString('base64')}`;
+      return sendPage(reply, handOffPage(ctx, { enrolmentId: enrolment.enrolmentId, url, qr, nextStep: nextStep(enrolment), state: enrolment.state, expiresAt: enrolment.expiresAt }));
+    });
+    app.post('/console/enrol-assisted', { schema: hide }, async (request, reply) => {
+      const session = await sessions.fromRequest(request);
+      if (!session) return refuse(request, reply, ConsoleError('console.signin_required'), '/console/signin');
+      try {
+        requireActor(session.operator);
+      } catch (error) {
+        return refuse(request, reply, error as NetidError, '/console/enrol-assisted');
+      }
+      const b = bodyOf(request);
+      const values: AssistedValues = { document_type: text(b.document_type), document_number: text(b.document_number).trim(), name: text(b.name).trim(), birth_date: text(b.birth_date), expiry_date: text(b.expiry_date), mrz: text(b.mrz).replace(/\s+/g, '') };
+      try {
+        const enrolment = await service.startAssistedEnrolment(session.operator, {
+          documentType: values.document_type!,
+          documentNumber: values.document_number!,
+          name: values.name!,
+          birthDate: values.birth_date!,
+          expiryDate: values.expiry_date || undefined,
+          mrz: values.mrz || undefined,
+        });
+        return reply.redirect(`/console/enrol-assisted?enrolment=${enrolment.enrolmentId}`, 303);
+      } catch (error) {
+        if (!(error instanceof NetidError)) throw error;
+        return sendPage(reply, assistedPage(ctxOf(request, session), values, error.code), error.status);
+      }
+    });
+
+    app.get('/console/audit', { schema: hide }, async (request, reply) => {
+      const session = await pageSession(request, reply);
+      if (!session) return reply;
+      return sendPage(reply, auditPage(ctxOf(request, session), await service.operators.listActions({ limit: 500 })));
+    });
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Builds the console's service from a node's services, and the one function that creates an
+ * operator — used by the admin API (POST /admin/v1/operators, which `netid operator create`
+ * calls while the service runs), by the CLI when it opens the database itself, and by tests.
+ */
+import type { Services } from '../app/services.ts';
+import { RelyingPartyRegistry } from '../relying-parties/registry.ts';
+import { DatabaseEphemeralStore } from '../storage/ephemeral-store.ts';
+import { ConsoleService } from './console-service.ts';
+import { OperatorRepository } from './operator-repository.ts';
+
+export function buildConsoleService(services: Services): ConsoleService {
+  const { db } = services.database;
+  return new ConsoleService({
+    operators: new OperatorRepository({ db }),
+    challenges: new DatabaseEphemeralStore({ db, now: services.now }),
+    // The same registry and transparency-log sink as relyingPartyRegistryOf (admin API); the
+    // console's action record is written by `also` inside the transition's transaction.
+    relyingParties: (also) =>
+      new RelyingPartyRegistry({
+        db,
+        sealer: services.sealer,
+        now: services.now,
+        log: async (event, trx) => {
+          await services.transparency.recordAccountableEvent(event, trx);
+          await also(event, trx);
+        },
+      }),
+    revocation: services.revocation,
+    enrolment: services.enrolment,
+    persons: services.persons,
+    now: services.now,
+  });
+}
+
+/** The enrolment link of an operator: the console on the admin listener, by name (WebAuthn refuses IP addresses). */
+export function enrolmentLink(adminPort: number, token: string): string {
+  return `http://localhost:${adminPort}/console/enrol/${token}`;
+}
+
+export interface OperatorCreatedView {
+  readonly operator_id: string;
+  readonly name: string;
+  readonly role: string;
+  readonly enrolment_link: string;
+  readonly expires_at: string;
+}
+
+/** Creates an operator or auditor and returns their one-time enrolment link (24 h). */
+export async function createOperator(services: Services, input: { name?: unknown; role?: unknown }, adminPort: number): Promise<OperatorCreatedView> {
+  const created = await buildConsoleService(services).createOperator(input);
+  return {
+    operator_id: created.operator.id,
+    name: created.operator.name,
+    role: created.operator.role,
+    enrolment_link: enrolmentLink(adminPort, created.enrolmentToken),
+    expires_at: created.expiresAt.toISOString(),
+  };
+}
