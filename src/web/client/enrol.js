@@ -234,11 +234,21 @@ passkeyButton.addEventListener('click', async () => {
   }
 });
 
-// Resume an unfinished enrolment after a reload.
-const saved = sessionStorage.getItem('netid.enrolment');
+// Resume an unfinished enrolment: after a reload, or from a service counter's hand-off link
+// (/enrol?resume=<id>: an operator checked the document; the person continues here).
+const resume = new URLSearchParams(window.location.search).get('resume');
+const saved = resume || sessionStorage.getItem('netid.enrolment');
 if (saved) {
   api('GET', `/api/v1/enrolments/${encodeURIComponent(saved)}`).then((view) => {
-    if (view.next_step && view.next_step !== 'document' && view.next_step !== 'issue') proceed(view);
-    else sessionStorage.removeItem('netid.enrolment');
-  }, () => sessionStorage.removeItem('netid.enrolment'));
+    if (view.next_step && view.next_step !== 'document' && view.next_step !== 'issue') {
+      sessionStorage.setItem('netid.enrolment', view.id);
+      proceed(view);
+    } else {
+      sessionStorage.removeItem('netid.enrolment');
+      if (resume) fail({ code: view.state === 'expired' ? 'enrolment.expired' : 'enrolment.not_found', message: hints.expired });
+    }
+  }, (error) => {
+    sessionStorage.removeItem('netid.enrolment');
+    if (resume) fail(error);
+  });
 }
