@@ -183,9 +183,29 @@ for (const lang of ['zh-CN', 'en'] as const) {
       }
       assert.ok(sent.some((s) => s.includes('/api/v1/me/web-certificates') && s.includes('"holder_keys"') && !s.includes('"d"')), 'only public keys were sent');
 
+      // Left open, the QR keeps changing; running low, the wallet fetches a second batch of 8;
+      // after 10 codes it pauses (so an open tab cannot use up the day's allowance) until asked.
+      let latest = second;
+      for (let shown = 2; shown < 10; shown++) {
+        await page.clock.fastForward('00:45');
+        await page.waitForFunction((previous) => document.getElementById('qr')?.dataset.payload !== previous, latest);
+        latest = (await payloadOf(page))!;
+      }
+      const tenth = await verify(latest, await pageNow(page));
+      assert.ok(tenth.ok, JSON.stringify(tenth));
+      await page.clock.fastForward('00:45');
+      await page.locator('#qr-resume').waitFor({ state: 'visible' });
+      assert.equal(await payloadOf(page), null, 'no code while paused');
+      assert.equal(sent.filter((s) => s.includes('/api/v1/me/web-certificates')).length, 2, 'two batches');
+      assert.equal((await storedKeys(page)).count, 8 + 8 - 10);
+      await page.click('#qr-resume');
+      await page.waitForFunction(() => document.getElementById('qr')?.dataset.payload);
+      latest = (await payloadOf(page))!;
+      assert.ok((await verify(latest, await pageNow(page))).ok);
+
       // Reloading the page shows the server's view (active, with an expiry) and keeps the QR going.
       await page.reload();
-      await page.waitForFunction((previous) => { const p = document.getElementById('qr')?.dataset.payload; return p && p !== previous; }, second);
+      await page.waitForFunction((previous) => { const p = document.getElementById('qr')?.dataset.payload; return p && p !== previous; }, latest);
       assert.equal((await page.textContent('#cert-state'))!.trim(), t.active);
 
       // Revoked by netid: the page says so, the device forgets its credentials, the old QR fails.
@@ -194,7 +214,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await page.locator('#wallet-get').waitFor({ state: 'visible' });
       assert.equal((await page.textContent('#cert-state'))!.trim(), t.revoked);
       assert.equal((await storedKeys(page)).count, 0);
-      const afterRevocation = await counterVerifier()(second, await pageNow(page));
+      const afterRevocation = await counterVerifier()(latest, await pageNow(page));
       assert.equal(afterRevocation.ok ? 'ok' : afterRevocation.error.code, 'vp.revoked');
       assert.deepEqual(await axeViolations(page), [], 'home after revocation');
 
