@@ -98,8 +98,11 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
         return reply.redirect(`http://localhost:${request.socket.localPort}${request.url}`, 307);
       }
       // Acting requests come from the console's own pages (the cookie is SameSite=Strict too).
+      // With Referrer-Policy no-referrer a form post's Origin is "null"; Sec-Fetch-Site still says.
       const origin = request.headers.origin;
-      if (request.method === 'POST' && request.url.startsWith('/console') && origin && origin !== `http://${host}`) {
+      const site = request.headers['sec-fetch-site'];
+      const foreign = (origin !== undefined && origin !== 'null' && origin !== `http://${host}`) || (site !== undefined && site !== 'same-origin');
+      if (request.method === 'POST' && request.url.startsWith('/console') && foreign) {
         return refuse(request, reply, ConsoleError('console.cross_origin'), '/console');
       }
       return undefined;

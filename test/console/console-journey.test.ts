@@ -1,0 +1,225 @@
+/**
+ * The operator console in a real browser (Debian's Chromium): two operators and an auditor are
+ * created with the function `netid operator create` uses, each opens their enrolment link,
+ * registers a passkey (DevTools virtual authenticator) and signs in. An operator approves a
+ * pending app and suspends it, proposes a revocation, cannot approve it themselves, a second
+ * operator approves it; an operator starts an assisted enrolment and the person's phone continues
+ * it from the hand-off link; the auditor sees all of it in the action record, has no action
+ * buttons, and is refused with 403 when posting anyway. Once in Chinese and once in English, at
+ * phone and desktop widths; axe-core finds no serious or critical violation on any console page.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startNode, type RunningNode } from '../../src/app/app.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createOperator } from '../../src/console/wiring.ts';
+import { relyingPartyRegistryOf } from '../../src/relying-parties/admin-routes.ts';
+import { testEnv } from '../support/databases.ts';
+import { addVirtualAuthenticator, axeViolations, launchChromium } from '../support/browser.ts';
+import { freePort } from '../support/free-port.ts';
+
+const fixtures = {
+  'zh-CN': { app: '税务服务', webNumber: 'WNZHCN0001', document: { number: '11010519900307013X', name: '张伟', birth: '1990-03-07' } },
+  en: { app: 'Tax service', webNumber: 'WNEN000001', document: { number: '310104198511200224', name: '李娜', birth: '1985-11-20' } },
+} as const;
+
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+
+let node: RunningNode;
+let browser: Browser;
+let publicBase: string;
+let adminBase: string;
+let adminPort: number;
+let dir: string;
+
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  assert.deepEqual(await axeViolations(page), [], `${where}: serious or critical axe violations`);
+}
+
+interface Signed {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly problems: string[];
+}
+
+/** Creates an operator as the CLI does; they open the link, register a passkey and sign in. */
+async function enrolAndSignIn(lang: 'zh-CN' | 'en', name: string, role: 'operator' | 'auditor', viewport: { width: number; height: number }): Promise<Signed> {
+  const created = await createOperator(node.services, { name, role }, adminPort);
+  assert.match(created.enrolment_link, new RegExp(`^http://localhost:${adminPort}/console/enrol/[\\w-]{43}$`));
+  const context = await browser.newContext({ locale: lang, viewport });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await addVirtualAuthenticator(context, page);
+  await page.goto(created.enrolment_link);
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN', 'Chinese by default');
+  if (lang === 'en') {
+    await page.click('a.lang-switch');
+    await page.waitForURL(created.enrolment_link);
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  }
+  assert.match((await page.textContent('main'))!, new RegExp(name));
+  await expectAccessible(page, `enrolment link (${role})`);
+  await page.click('#enrol');
+  await page.waitForURL(`${adminBase}/console/signin?enrolled=1`);
+  await expectAccessible(page, 'sign-in');
+  await page.click('#signin');
+  await page.waitForURL(`${adminBase}/console`);
+  return { context, page, problems };
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'netid-console-web-'));
+  const port = await freePort();
+  adminPort = await freePort();
+  publicBase = `http://localhost:${port}`;
+  adminBase = `http://localhost:${adminPort}`;
+  node = await startNode(loadConfig(testEnv({ NETID_PORT: String(port), NETID_ADMIN_PORT: String(adminPort), NETID_ISSUER: publicBase, NETID_DATA_DIR: dir, NETID_DEMO_DATA: 'true', NETID_LIVENESS_MODE: 'passive' })), { inMemory: true, skipLock: true });
+  await node.services.embeddedRegistry!.importRecords(Object.values(fixtures).map((f) => ({
+    documentType: 'cn_resident_id', documentNumber: f.document.number, name: f.document.name, birthDate: f.document.birth, sex: 'F' as const, nationality: 'CHN', expiryDate: '2040-01-01', status: 'valid' as const, portrait: new Uint8Array([0xff, 0xd8, 0xff]), guardian: null,
+  })));
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await node?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+for (const lang of ['zh-CN', 'en'] as const) {
+  describe(`the operator console in ${lang}`, () => {
+    it('enrols operators and an auditor, approves and suspends an app, revokes with two operators, hands off an assisted enrolment, and shows it all to the auditor', { timeout: 120_000 }, async () => {
+      const f = fixtures[lang];
+      const text = (zh: string, en: string) => (lang === 'en' ? en : zh);
+      const { relyingParty } = await relyingPartyRegistryOf(node.services).register({ name: f.app, organisation: 'Tax Bureau', category: 'public_service', redirect_uris: ['https://tax.example/cb'], sector_identifier: 'tax.example', token_endpoint_auth_method: 'client_secret_basic' }, 'cli');
+      await node.services.persons.create({ documentKey: `console-journey-${lang}`, webNumber: f.webNumber, attributes: { document_type: 'cn_resident_id', document_number: `X-${lang}`, name: 'Person', birth_date: '1990-01-01', sex: 'F', nationality: 'CHN', expiry_date: '2035-01-01' }, now: new Date() });
+
+      const first = await enrolAndSignIn(lang, `Operator One ${lang}`, 'operator', PHONE);
+      const second = await enrolAndSignIn(lang, `Operator Two ${lang}`, 'operator', DESKTOP);
+      const auditor = await enrolAndSignIn(lang, `Auditor ${lang}`, 'auditor', DESKTOP);
+      const page = first.page;
+
+      // Overview: registry counts and pending work.
+      const stats = await node.services.embeddedRegistry!.stats();
+      assert.ok(stats.records > 2);
+      assert.equal((await page.textContent('#registry-records'))!.trim(), String(stats.records));
+      const pendingApps = (await relyingPartyRegistryOf(node.services).list()).filter((a) => a.state === 'pending').length;
+      assert.equal((await page.textContent('#pending-apps'))!.trim(), String(pendingApps));
+      await expectAccessible(page, 'overview');
+
+      // Apps: approve, then suspend with a reason.
+      await page.click('nav a[href="/console/apps"]');
+      await page.waitForURL(`${adminBase}/console/apps`);
+      await expectAccessible(page, 'apps');
+      const app = page.locator(`li[data-client-id="${relyingParty.clientId}"]`);
+      await app.locator('button[data-action="approve"]').click();
+      await page.waitForURL(`${adminBase}/console/apps?done=approved`);
+      assert.equal(await app.getAttribute('data-state'), 'approved');
+      assert.match((await page.textContent('#notice'))!, text(/已批准/, /approved/));
+      await expectAccessible(page, 'apps: approved');
+      await app.locator('input[name="reason"]').fill(text('过度索取信息', 'asks for too much'));
+      await app.locator('button[data-action="suspend"]').click();
+      await page.waitForURL(`${adminBase}/console/apps?done=suspended`);
+      assert.equal(await app.getAttribute('data-state'), 'suspended');
+      assert.equal((await relyingPartyRegistryOf(node.services).find(relyingParty.clientId))?.state, 'suspended');
+
+      // Revocation: propose; the proposer cannot approve; a second operator does.
+      await page.goto(`${adminBase}/console/revocations`);
+      await expectAccessible(page, 'revocations');
+      await page.fill('#web_number', f.webNumber.toLowerCase());
+      await page.selectOption('#reason', 'device_lost');
+      await page.fill('#reference', `CASE-${lang}`);
+      await page.click('#propose button[type="submit"]');
+      await page.waitForURL(`${adminBase}/console/revocations?done=proposed`);
+      const proposal = page.locator('li[data-revocation-id]', { hasText: `CASE-${lang}` });
+      const revocationId = (await proposal.getAttribute('data-revocation-id'))!;
+      await proposal.locator('button[data-action="approve"]').click();
+      await page.waitForURL(`${adminBase}/console/revocations?error=revocation.second_approval_required`);
+      assert.equal((await page.textContent('#error-code'))!.trim(), 'revocation.second_approval_required');
+      assert.match((await page.textContent('#problem'))!, text(/须由另一名操作员批准/, /A second, different operator must approve/));
+      await expectAccessible(page, 'revocations: second approval required');
+      await second.page.goto(`${adminBase}/console/revocations`);
+      await second.page.locator(`li[data-revocation-id="${revocationId}"] button[data-action="approve"]`).click();
+      await second.page.waitForURL(`${adminBase}/console/revocations?done=revocation_approved`);
+      assert.equal(await second.page.locator(`li[data-revocation-id="${revocationId}"]`).count(), 0);
+      assert.equal((await node.services.revocation.forPerson((await node.services.persons.findIdByWebNumber(f.webNumber))!)).revocations[0]?.state, 'applied');
+
+      // Assisted enrolment: the counter checks the document, the person continues on their phone.
+      await page.goto(`${adminBase}/console/enrol-assisted`);
+      await expectAccessible(page, 'assisted enrolment');
+      await page.fill('#document_number', f.document.number);
+      await page.fill('#name', text('王五', 'WRONG NAME'));
+      await page.fill('#birth_date', f.document.birth);
+      await page.click('#assisted button[type="submit"]');
+      assert.equal((await page.textContent('#error-code'))!.trim(), 'enrolment.registry_mismatch');
+      await expectAccessible(page, 'assisted enrolment: registry mismatch');
+      await page.fill('#name', f.document.name);
+      await page.click('#assisted button[type="submit"]');
+      await page.waitForURL(/\/console\/enrol-assisted\?enrolment=/);
+      const link = (await page.getAttribute('#handoff-link', 'href'))!;
+      const enrolmentId = new URL(page.url()).searchParams.get('enrolment')!;
+      assert.equal(link, `${publicBase}/enrol?resume=${enrolmentId}`);
+      assert.match((await page.getAttribute('#handoff-qr', 'src'))!, /^data:image\/svg\+xml;base64,/);
+      assert.equal(await page.getAttribute('#handoff-state', 'data-state'), 'document_checked');
+      await expectAccessible(page, 'assisted enrolment: hand-off');
+      const phone = await browser.newContext({ locale: lang, viewport: PHONE });
+      const personPage = await phone.newPage();
+      await personPage.goto(link);
+      await personPage.locator('#step-selfie').waitFor({ state: 'visible' });
+      assert.equal(await personPage.isVisible('#step-document'), false, 'the document step was done at the counter');
+      await phone.close();
+
+      // The auditor: every act in the record, no action buttons, and a POST is refused.
+      const a = auditor.page;
+      assert.equal(await a.isVisible('#read-only'), true);
+      await expectAccessible(a, 'overview (auditor)');
+      await a.goto(`${adminBase}/console/audit`);
+      await expectAccessible(a, 'audit');
+      const entry = (action: string, target: string) => a.locator(`li[data-action="${action}"][data-target-id="${target}"]`);
+      assert.equal(await entry('relying_party.approved', relyingParty.clientId).count(), 1);
+      assert.equal(await entry('relying_party.suspended', relyingParty.clientId).count(), 1);
+      assert.equal(await entry('revocation.proposed', revocationId).count(), 1);
+      assert.equal(await entry('revocation.approved', revocationId).count(), 1);
+      assert.equal(await entry('enrolment.assisted_started', enrolmentId).count(), 1);
+      assert.match((await entry('revocation.approved', revocationId).textContent())!, new RegExp(`Operator Two ${lang}`));
+      assert.match((await entry('revocation.proposed', revocationId).textContent())!, new RegExp(`Operator One ${lang}`));
+      assert.ok(await a.locator(`li[data-action="operator.signed_in"]`, { hasText: `Auditor ${lang}` }).count() >= 1);
+      assert.ok(await a.locator('li[data-action="operator.created"]').count() >= 3);
+      assert.ok(!(await a.textContent('#actions'))!.includes(f.document.name), 'no identity data in the record');
+      for (const path of ['/console/apps', '/console/revocations', '/console/enrol-assisted']) {
+        await a.goto(`${adminBase}${path}`);
+        assert.equal(await a.locator('main form').count(), 0, `${path}: no action forms for an auditor`);
+        assert.equal(await a.locator('main button').count(), 0, `${path}: no action buttons for an auditor`);
+        await expectAccessible(a, `${path} (auditor)`);
+      }
+      const refused = await a.request.post(`${adminBase}/console/apps/${encodeURIComponent(relyingParty.clientId)}/approve`, { form: { reason: '' }, headers: { origin: adminBase } });
+      assert.equal(refused.status(), 403);
+      assert.match(await refused.text(), /console\.read_only/);
+      const refusedJson = await a.request.post(`${adminBase}/console/revocations/${revocationId}/reject`, { form: { reason: 'x' }, headers: { origin: adminBase, accept: 'application/json' } });
+      assert.equal(refusedJson.status(), 403);
+      assert.equal(((await refusedJson.json()) as { error: string }).error, 'console.read_only');
+      // An operator's browser posting from another origin (the public listener's pages) is refused too.
+      const forged = await first.page.request.post(`${adminBase}/console/apps/${encodeURIComponent(relyingParty.clientId)}/approve`, { form: { reason: '' }, headers: { origin: publicBase } });
+      assert.equal(forged.status(), 403);
+      assert.match(await forged.text(), /console\.cross_origin/);
+      assert.equal((await relyingPartyRegistryOf(node.services).find(relyingParty.clientId))?.state, 'suspended', 'the refused POSTs changed nothing');
+
+      // Signing out ends the session.
+      await a.click('#signout');
+      await a.waitForURL(`${adminBase}/console/signin`);
+      await a.goto(`${adminBase}/console/audit`);
+      await a.waitForURL(/\/console\/signin\?next=/);
+
+      for (const s of [first, second, auditor]) {
+        assert.deepEqual(s.problems, []);
+        await s.context.close();
+      }
+    });
+  });
+}
