@@ -40,6 +40,7 @@ declare module 'oidc-provider' {
     Client: Any;
     AccessToken: Any;
     Session: Any;
+    Interaction: Any;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
     interactionResult(req: IncomingMessage, res: ServerResponse, result: Record<string, Any>, options?: { mergeWithLastSubmission?: boolean }): Promise<string>;

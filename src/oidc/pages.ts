@@ -6,13 +6,19 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
 import { CLAIMS } from './claims.ts';
-import { renderPage } from '../web/layout.ts';
+import { renderSVG } from 'uqr';
+import { LANG_COOKIE, renderPage } from '../web/layout.ts';
 
 export type PageLocale = 'zh-CN' | 'en';
 
-export function pageLocale(query: Record<string, unknown> | undefined, acceptLanguage: string | undefined): PageLocale {
-  const lang = typeof query?.lang === 'string' ? query.lang : undefined;
+/**
+ * The page's language: `?lang=` (or the app's `ui_locales`) first, then the language the person
+ * chose in the netid app (its cookie), then the browser's Accept-Language; zh-CN by default.
+ */
+export function pageLocale(query: Record<string, unknown> | undefined, acceptLanguage: string | undefined, chosen?: string): PageLocale {
+  const lang = typeof query?.lang === 'string' ? query.lang : typeof query?.ui_locales === 'string' ? query.ui_locales : undefined;
   if (lang) return /^en/i.test(lang) ? 'en' : 'zh-CN';
+  if (chosen === 'en' || chosen === 'zh-CN') return chosen;
   return /^\s*en\b/i.test(acceptLanguage ?? '') ? 'en' : 'zh-CN';
 }
 
@@ -44,6 +50,23 @@ const T = {
   logoutNo: { 'zh-CN': '保持登录', en: 'No, stay signed in' },
   logoutDone: { 'zh-CN': '您已退出登录。', en: 'You have signed out.' },
   noscript: { 'zh-CN': '通行密钥登录需要启用 JavaScript。', en: 'Passkey sign-in needs JavaScript.' },
+  or: { 'zh-CN': '或者', en: 'or' },
+  scanHeading: { 'zh-CN': '用手机扫码登录', en: 'Sign in with your phone' },
+  scanHelp: { 'zh-CN': '用手机上的 netid 应用扫描此二维码，并在手机上确认。此页面会自动继续。', en: 'Scan this code with the netid app on your phone and approve there. This page continues by itself.' },
+  scanQr: { 'zh-CN': '扫码登录二维码', en: 'QR code to sign in with your phone' },
+  scanLink: { 'zh-CN': '无法扫码？在手机上打开此链接', en: 'Cannot scan? Open this link on your phone' },
+  scanWaiting: { 'zh-CN': '正在等待手机确认…', en: 'Waiting for your phone…' },
+  scanRenew: { 'zh-CN': '二维码已过期。请刷新页面获取新的二维码。', en: 'The code has expired. Reload the page for a new one.' },
+  scanTitle: { 'zh-CN': '确认登录', en: 'Approve sign-in' },
+  scanAsks: { 'zh-CN': '请求您在另一个屏幕上使用 netid 登录。', en: 'asks you to sign in with netid on another screen.' },
+  scanReceives: { 'zh-CN': '该应用将收到', en: 'The app will receive' },
+  scanWarning: { 'zh-CN': '只有在您本人刚刚发起此次登录时才确认。如果不是您，请拒绝。', en: 'Approve only if you started this sign-in yourself, just now. If not, decline.' },
+  scanApprove: { 'zh-CN': '确认登录', en: 'Approve' },
+  scanDecline: { 'zh-CN': '拒绝', en: 'Decline' },
+  scanApproved: { 'zh-CN': '已确认。请在另一个屏幕上继续。', en: 'Approved. Continue on the other screen.' },
+  scanDeclined: { 'zh-CN': '已拒绝此次登录。', en: 'You declined this sign-in.' },
+  scanExpired: { 'zh-CN': '此二维码已过期或已被使用。请在登录页面刷新以获取新的二维码。', en: 'This code has expired or was already used. Reload the sign-in page for a new one.' },
+  scanHome: { 'zh-CN': '返回首页', en: 'Back to home' },
 } as const;
 type Key = keyof typeof T;
 export const t = (key: Key, locale: PageLocale): string => T[key][locale];
@@ -52,14 +75,24 @@ export function page(locale: PageLocale, title: string, body: string): string {
   return renderPage({ title, lang: locale, body, scripts: ['/oidc/static/interaction.js'] });
 }
 
-export function loginPage(input: { locale: PageLocale; uid: string; appName: string; target: string; problem?: string }): string {
+export function loginPage(input: { locale: PageLocale; uid: string; appName: string; target: string; problem?: string; scanUrl?: string }): string {
   const { locale, uid } = input;
+  // The QR code is inline SVG (no style attributes, so the page's CSP allows it); the link is the same URL for people who cannot scan.
+  const scan = input.scanUrl
+    ? `<section class="card scan" aria-labelledby="h-scan"><h2 id="h-scan" class="h3">${esc(t('or', locale))}: ${esc(t('scanHeading', locale))}</h2>
+<p>${esc(t('scanHelp', locale))}</p>
+<div class="qr" id="scan" role="img" aria-label="${esc(t('scanQr', locale))}" data-uid="${esc(uid)}" data-scan-url="${esc(input.scanUrl)}" data-renew="${esc(t('scanRenew', locale))}">${renderSVG(input.scanUrl, { border: 2 })}</div>
+<p class="meta" id="scan-status" role="status">${esc(t('scanWaiting', locale))}</p>
+<details><summary>${esc(t('scanLink', locale))}</summary><p><a href="${esc(input.scanUrl)}" id="scan-link">${esc(input.scanUrl)}</a></p></details>
+</section>`
+    : '';
   return page(locale, t('title', locale), `<h1>${esc(t('signInTo', locale))} ${esc(input.appName)}</h1>
 <p>${esc(t('passkeyHelp', locale))}</p>
 ${input.target === 'high' ? `<p>${esc(t('levelHigh', locale))}</p>` : ''}
 ${input.problem ? `<p role="alert">${esc(input.problem)}</p>` : '<p role="alert" id="problem" hidden></p>'}
 <noscript><p>${esc(t('noscript', locale))}</p></noscript>
 <button type="button" id="passkey" data-uid="${esc(uid)}" data-lang="${locale}">${esc(t('passkeyButton', locale))}</button>
+${scan}
 <form method="post" action="/oidc/interaction/${esc(uid)}/abort"><button type="submit">${esc(t('cancel', locale))}</button></form>`);
 }
 
@@ -101,7 +134,7 @@ ${detail ? `<p><code>${esc(detail)}</code></p>` : ''}`);
 
 /** A clear page for an app that may not sign people in, else the provider's error. */
 export async function renderProviderError(ctx: KoaContextWithOIDC, out: Record<string, string>, registry: RelyingPartyRegistry): Promise<void> {
-  const locale = pageLocale(ctx.query, ctx.get('accept-language'));
+  const locale = pageLocale(ctx.query, ctx.get('accept-language'), ctx.cookies.get(LANG_COOKIE));
   let message = out.error_description ?? out.error ?? '';
   if (out.error === 'invalid_client') {
     const clientId = ctx.oidc?.params?.client_id ?? ctx.query?.client_id;
@@ -114,7 +147,7 @@ export async function renderProviderError(ctx: KoaContextWithOIDC, out: Record<s
 }
 
 export async function renderLogoutPrompt(ctx: KoaContextWithOIDC, form: string): Promise<void> {
-  const locale = pageLocale(ctx.query, ctx.get('accept-language'));
+  const locale = pageLocale(ctx.query, ctx.get('accept-language'), ctx.cookies.get(LANG_COOKIE));
   ctx.type = 'html';
   ctx.body = page(locale, t('logoutTitle', locale), `<h1>${esc(t('logoutTitle', locale))}</h1>
 <p>${esc(t('logoutQuestion', locale))}</p>
@@ -124,7 +157,7 @@ ${form}
 }
 
 export async function renderLogoutDone(ctx: KoaContextWithOIDC): Promise<void> {
-  const locale = pageLocale(ctx.query, ctx.get('accept-language'));
+  const locale = pageLocale(ctx.query, ctx.get('accept-language'), ctx.cookies.get(LANG_COOKIE));
   ctx.type = 'html';
   ctx.body = page(locale, t('logoutTitle', locale), `<h1>${esc(t('logoutTitle', locale))}</h1><p>${esc(t('logoutDone', locale))}</p>`);
 }

@@ -18,6 +18,10 @@ import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
 import { DatabaseEphemeralStore, scheduleSweep, type EphemeralStore } from '../storage/ephemeral-store.ts';
 import { achieved, targetLevel } from './assurance.ts';
 import { PersonGrants } from './grants.ts';
+import { ScanLogins } from './scan-login.ts';
+import { readCookie } from '../http/cookies.ts';
+import { LANG_COOKIE } from '../web/layout.ts';
+import { scanLoginRoutes } from './scan-login-routes.ts';
 import { assuranceRank, CLAIMS, DEFAULT_CLAIMS, type AssuranceLevel } from './claims.ts';
 import { liveFaceMatch } from './face-step.ts';
 import { consentPage, errorPage, facePage, loginPage, pageLocale, t, type PageLocale } from './pages.ts';
@@ -33,6 +37,8 @@ export const OidcError = defineErrors({
 });
 
 const LOGIN_STEP = 'NetidLoginStep';
+/** How the person proved who they are for this sign-in: a passkey on the sign-in screen, or their phone. */
+type SignInChannel = 'passkey' | 'scan';
 const MAX_FACE_ATTEMPTS = 3;
 
 export interface OidcOptions {
@@ -70,7 +76,7 @@ export async function buildOidc(services: Services, options: OidcOptions = {}): 
 }
 
 function localeOf(request: FastifyRequest): PageLocale {
-  return pageLocale(request.query as Record<string, unknown>, request.headers['accept-language']);
+  return pageLocale(request.query as Record<string, unknown>, request.headers['accept-language'], readCookie(request, LANG_COOKIE));
 }
 
 function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {
@@ -83,6 +89,7 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
     onReady?.(handle);
     app.addHook('onClose', async () => handle.stopSweep());
     const { provider, store, registry, grants } = handle;
+    const scans = new ScanLogins({ store, now: services.now });
     const callback = provider.callback();
     const devices = new DeviceRepository({ db: services.database.db });
     const rp = relyingPartyFromIssuer(services.config.NETID_ISSUER);
@@ -135,7 +142,7 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
       };
 
       /** Login done: sign the person in; when no consent screen is needed, grant at once. */
-      const finishLogin = async (request: FastifyRequest, reply: FastifyReply, d: InteractionDetails, personId: string, userVerified: boolean, faceMatched: boolean) => {
+      const finishLogin = async (request: FastifyRequest, reply: FastifyReply, d: InteractionDetails, personId: string, userVerified: boolean, faceMatched: boolean, via: SignInChannel) => {
         const client = (await clientOf(d))!;
         // An app whose access was suspended for this person (revocation with due process) gets no sign-in.
         if (await services.revocation.isBlockedForApp(personId, client.clientId)) {
@@ -149,9 +156,9 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         const remembered = await grants.rememberedPlaintext(personId, client.clientId);
         if (plaintext.every((c) => remembered.has(c))) {
           result.consent = { grantId: await saveGrant(d, personId, client.clientId) };
-          await record(personId, client.clientId, client.netid_sector, { result: 'success', acr, amr, claims: [...DEFAULT_CLAIMS, ...requested] });
+          await record(personId, client.clientId, client.netid_sector, { result: 'success', acr, amr, via, claims: [...DEFAULT_CLAIMS, ...requested] });
         } else {
-          await record(personId, client.clientId, client.netid_sector, { result: 'authenticated', acr, amr, claims: [] });
+          await record(personId, client.clientId, client.netid_sector, { result: 'authenticated', acr, amr, via, claims: [] });
         }
         return provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
       };
@@ -185,7 +192,8 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         if (d.prompt.name === 'login') {
           const step = await store.get(LOGIN_STEP, d.uid);
           if (step) return sendPage(reply, 200, facePage({ locale, uid: d.uid }));
-          return sendPage(reply, 200, loginPage({ locale, uid: d.uid, appName, target: targetLevel(client.netid_required_acr, d.params) }));
+          const scanUrl = new URL(`/scan/${await scans.start(d.uid, client.clientId)}`, services.config.NETID_ISSUER).href;
+          return sendPage(reply, 200, loginPage({ locale, uid: d.uid, appName, target: targetLevel(client.netid_required_acr, d.params), scanUrl }));
         }
         // consent: only plaintext identity needs the screen (the rest is the app's registered, non-identifying set).
         const personId = d.session!.accountId;
@@ -217,17 +225,36 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         if (!stored || stored.purpose !== `oidc_sign_in:${d.uid}`) throw OidcError('oidc.passkey_failed', { reason: 'challenge' });
         const verified = await verifyPasskeyAssertion({ devices, rp, now: services.now }, { response, expectedChallenge: challenge!, requireUserVerification: false });
         if (!verified.ok) throw OidcError('oidc.passkey_failed', { reason: verified.error.code });
-        const { personId, userVerified } = verified.value;
+        return authenticated(request, reply, d, client, verified.value.personId, verified.value.userVerified, 'passkey');
+      });
+
+      /**
+       * The person is known (passkey on this screen, or approval on their phone): the app's level
+       * decides what follows — user verification for `substantial`, the live face step for `high`.
+       */
+      const authenticated = async (request: FastifyRequest, reply: FastifyReply, d: InteractionDetails, client: NonNullable<Awaited<ReturnType<typeof clientOf>>>, personId: string, userVerified: boolean, via: SignInChannel) => {
         const target = targetLevel(client.netid_required_acr, d.params);
         if (assuranceRank(target) >= assuranceRank('substantial') && !userVerified) {
-          await record(personId, client.clientId, client.netid_sector, { result: 'failed', reason: 'user_verification_required', claims: [] });
+          await record(personId, client.clientId, client.netid_sector, { result: 'failed', reason: 'user_verification_required', via, claims: [] });
           throw OidcError('oidc.user_verification_required');
         }
         if (target === 'high') {
-          await store.put(LOGIN_STEP, d.uid, { payload: { personId, userVerified, faceAttempts: 0 }, expiresAt: new Date(services.now().getTime() + 15 * 60_000) });
+          await store.put(LOGIN_STEP, d.uid, { payload: { personId, userVerified, faceAttempts: 0, via }, expiresAt: new Date(services.now().getTime() + 15 * 60_000) });
           return { redirect_to: `${OIDC_PREFIX}/interaction/${d.uid}`, next: 'face' };
         }
-        return { redirect_to: await finishLogin(request, reply, d, personId, userVerified, false) };
+        return { redirect_to: await finishLogin(request, reply, d, personId, userVerified, false, via) };
+      };
+
+      /** The sign-in page polls while the QR code is shown; it continues once the phone decided. */
+      scope.post(`${OIDC_PREFIX}/interaction/:uid/scan`, { schema: { hide: true } }, async (request, reply) => {
+        const d = await details(request, reply);
+        const client = await clientOf(d);
+        if (!client || d.prompt.name !== 'login') throw OidcError('oidc.interaction_expired');
+        const outcome = await scans.poll(d.uid);
+        if (!outcome) throw OidcError('oidc.interaction_expired');
+        if (outcome.state === 'pending') return { state: 'pending' };
+        if (outcome.state === 'declined') return { redirect_to: await finishWithError(request, reply, 'access_denied', 'the person declined on their phone') };
+        return authenticated(request, reply, d, client, outcome.personId, outcome.userVerified, 'scan');
       });
 
       scope.post(`${OIDC_PREFIX}/interaction/:uid/face`, { schema: { hide: true }, bodyLimit: 8 * 1024 * 1024 }, async (request, reply) => {
@@ -235,13 +262,13 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         const client = await clientOf(d);
         const step = await store.get(LOGIN_STEP, d.uid);
         if (!client || !step) throw OidcError('oidc.face_required');
-        const { personId, userVerified } = step.payload as { personId: string; userVerified: boolean; faceAttempts: number };
+        const { personId, userVerified, via } = step.payload as { personId: string; userVerified: boolean; faceAttempts: number; via?: SignInChannel };
         const attempts = Number(step.payload.faceAttempts ?? 0) + 1;
         const selfie = Buffer.from(String((request.body as { selfie?: string })?.selfie ?? ''), 'base64');
         const outcome = await liveFaceMatch({ engine: await faceEngine(), persons: services.persons, registry: services.registry }, personId, selfie);
         if (outcome.ok) {
           await store.destroy(LOGIN_STEP, d.uid);
-          return { redirect_to: await finishLogin(request, reply, d, personId, userVerified, true) };
+          return { redirect_to: await finishLogin(request, reply, d, personId, userVerified, true, via ?? 'passkey') };
         }
         await record(personId, client.clientId, client.netid_sector, { result: 'failed', reason: outcome.error.code, claims: [] });
         if (outcome.error.code === 'face.no_portrait' || attempts >= MAX_FACE_ATTEMPTS) {
@@ -272,6 +299,8 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         await record(personId, client.clientId, client.netid_sector, { result: 'success', consent: body.remember === 'yes' ? 'remembered' : 'this_time', claims: [...DEFAULT_CLAIMS, ...requested] });
         return reply.redirect(await provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true }), 303);
       });
+
+      scanLoginRoutes({ services, provider, scans, registry })(scope);
 
       scope.post(`${OIDC_PREFIX}/interaction/:uid/abort`, { schema: { hide: true } }, async (request, reply) => {
         await details(request, reply);

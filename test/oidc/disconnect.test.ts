@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as client from 'openid-client';
-import { ADULT, Browser, enrolPerson, registerApp, signIn, startOidcNode, type OidcTestNode, type TestApp } from './support.ts';
+import { ADULT, Browser, enrolPerson, personBrowser, registerApp, signIn, startOidcNode, type OidcTestNode, type TestApp } from './support.ts';
 import type { SoftwareAuthenticator } from '../support/software-authenticator.ts';
 
 async function configFor(t: OidcTestNode, app: TestApp): Promise<client.Configuration> {
@@ -22,15 +22,6 @@ async function tokensFor(t: OidcTestNode, app: TestApp, authenticator: SoftwareA
   const outcome = await signIn(new Browser(t.issuer), url.href, authenticator, { consent });
   const tokens = await client.authorizationCodeGrant(config, new URL(outcome.url), { pkceCodeVerifier: verifier, idTokenExpected: true });
   return { config, tokens, pages: outcome.pages };
-}
-
-/** The netid app's own session (passkey sign-in), for the person's /api/v1/me routes. */
-async function personBrowser(t: OidcTestNode, authenticator: SoftwareAuthenticator): Promise<Browser> {
-  const browser = new Browser(t.issuer);
-  const options = await browser.postJson('/api/v1/session/options', {});
-  const signedIn = await browser.postJson('/api/v1/session', authenticator.get(options.json as never));
-  assert.equal(signedIn.status, 200, JSON.stringify(signedIn.json));
-  return browser;
 }
 
 async function refreshWorks(config: client.Configuration, refreshToken: string): Promise<boolean> {

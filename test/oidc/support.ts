@@ -127,6 +127,15 @@ export class Browser {
   }
 }
 
+/** The netid app's own session (passkey sign-in), for the person's /api/v1/me routes. */
+export async function personBrowser(t: OidcTestNode, authenticator: SoftwareAuthenticator): Promise<Browser> {
+  const browser = new Browser(t.issuer);
+  const options = await browser.postJson('/api/v1/session/options', {});
+  const signedIn = await browser.postJson('/api/v1/session', authenticator.get(options.json as never));
+  if (signedIn.status !== 200) throw new Error(`netid app sign-in failed: ${JSON.stringify(signedIn.json)}`);
+  return browser;
+}
+
 export interface SignInOptions {
   readonly behaviour?: AuthenticatorBehaviour;
   /** Consent decision when the consent page appears. */

@@ -17,6 +17,7 @@ import { testEnv } from '../support/databases.ts';
 import { addVirtualAuthenticator, axeViolations, launchChromium, writeFaceVideo } from '../support/browser.ts';
 import { freePort } from '../support/free-port.ts';
 import { faces, loadPhoto } from '../face/fixtures.ts';
+import { renderSVG } from 'uqr';
 
 const people = {
   'zh-CN': { number: '11010519900307013X', name: '张伟', birth: '1990-03-07' },
@@ -147,6 +148,37 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await page.goto(`${base}/demo-app`);
       await page.click('#demo-check-button');
       await page.waitForURL(`${base}/demo-app?check=ok`);
+
+      // Scan-to-login: on a desktop browser without the passkey, the sign-in page shows a QR code;
+      // the phone (this page, signed in to the netid app) opens it and approves; the desktop continues by itself.
+      const desktop = await browser.newContext({ locale: lang, viewport: { width: 1280, height: 800 } });
+      const screen = await desktop.newPage();
+      screen.on('pageerror', (error) => problems.push(error.message));
+      await screen.goto(`${base}/lang?to=${lang}&back=/demo-app`);
+      await screen.click('#demo-signin');
+      await screen.waitForURL(/\/oidc\/interaction\//);
+      await screen.locator('#scan svg').waitFor();
+      await expectAccessible(screen, 'OIDC sign-in with the scan QR code');
+      const scanUrl = (await screen.getAttribute('#scan', 'data-scan-url'))!;
+      assert.match(scanUrl, new RegExp(`^${base}/scan/[\\w-]{22}$`));
+      // The page's QR code is the scan URL's (the DOM serialises empty SVG elements with end tags).
+      const shown = (await screen.innerHTML('#scan')).replace(/><\/(rect|path)>/g, '/>');
+      assert.equal(shown, renderSVG(scanUrl, { border: 2 }), 'the QR code encodes the scan URL');
+      await page.goto(scanUrl);
+      assert.match((await page.textContent('#scan-app'))!, /netid demo app/);
+      await expectAccessible(page, 'scan: approve');
+      await page.click('#scan-approve');
+      assert.match((await page.textContent('#scan-done'))!, lang === 'en' ? /Continue on the other screen/ : /请在另一个屏幕上继续/);
+      await screen.locator('button[value="agree"]').waitFor({ timeout: 30_000 });
+      await screen.click('button[value="agree"]');
+      await screen.waitForURL(`${base}/demo-app`);
+      assert.equal((await screen.textContent('#claim-name'))!.trim(), person.name);
+      // The code was used once: opening it again says so.
+      await page.goto(scanUrl);
+      assert.equal(await page.locator('#scan-approve').count(), 0);
+      await desktop.close();
+      const signIns = (await (await page.request.get(`${base}/activity/export.json`)).json() as { entries: { type: string; details: { via?: string; result?: string } }[] }).entries;
+      assert.ok(signIns.some((e) => e.type === 'oidc.sign_in' && e.details.via === 'scan'), 'the scan sign-in is in the activity');
       await page.goto(`${base}/apps`);
       assert.equal(await page.locator('li.entry', { hasText: 'netid demo app' }).count(), 1);
       await expectAccessible(page, 'connected apps');

@@ -41,6 +41,28 @@
     });
   }
 
+  // Scan-to-login: poll while the QR code is shown; the server answers a redirect once the phone decided.
+  const scan = document.getElementById('scan');
+  if (scan) {
+    const uid = scan.dataset.uid;
+    const status = document.getElementById('scan-status');
+    const started = Date.now();
+    const poll = async () => {
+      // The code lives five minutes; after that, say so rather than poll for nothing.
+      if (Date.now() - started > 5 * 60_000) { if (status) status.textContent = scan.dataset.renew; return; }
+      try {
+        const response = await fetch(`/oidc/interaction/${uid}/scan`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: '{}' });
+        const json = await response.json();
+        if (json.redirect_to) { window.location.assign(json.redirect_to); return; }
+        if (!response.ok) { problem(json.message || json.error); return; }
+      } catch {
+        // A dropped request is retried on the next tick.
+      }
+      setTimeout(poll, 2000);
+    };
+    setTimeout(poll, 2000);
+  }
+
   const face = document.getElementById('face');
   if (face) {
     face.addEventListener('submit', async (event) => {
