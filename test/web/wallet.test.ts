@@ -108,7 +108,7 @@ function storedKeys(page: Page) {
 }
 
 const texts = {
-  'zh-CN': { get: '在本设备上领取网证', none: '本设备上还没有您的网证', active: '有效', revoked: '已注销', alt: '网证动态二维码', refresh: /^\d+ 秒后更新$/ },
+  'zh-CN': { get: '在本设备上领取网证', none: '本设备上还没有您的网证', active: '有效', revoked: '已吊销', alt: '网证动态二维码', refresh: /^\d+ 秒后更新$/ },
   en: { get: 'Put my web certificate on this device', none: 'Your web certificate is not on this device yet', active: 'Valid', revoked: 'Revoked', alt: 'Dynamic QR code of your web certificate', refresh: /^Refreshes in \d+ s$/ },
 } as const;
 

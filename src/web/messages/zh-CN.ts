@@ -97,7 +97,7 @@ export const zhCN = {
   'home.certificate': '网证',
   'home.certificate.active': '有效',
   'home.certificate.none': '尚未领取',
-  'home.certificate.revoked': '已注销',
+  'home.certificate.revoked': '已吊销',
   'home.certificate.get': '领取网证',
   'home.certificate.expires': '有效期至 {date}',
   'home.qr.title': '动态二维码',
