@@ -96,7 +96,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
   describe(`the operator console in ${lang}`, () => {
     it('enrols operators and an auditor, approves and suspends an app, revokes with two operators, hands off an assisted enrolment, and shows it all to the auditor', { timeout: 120_000 }, async () => {
       const f = fixtures[lang];
-      const text = (zh: string, en: string) => (lang === 'en' ? en : zh);
+      const text = <T,>(zh: T, en: T): T => (lang === 'en' ? en : zh);
       const { relyingParty } = await relyingPartyRegistryOf(node.services).register({ name: f.app, organisation: 'Tax Bureau', category: 'public_service', redirect_uris: ['https://tax.example/cb'], sector_identifier: 'tax.example', token_endpoint_auth_method: 'client_secret_basic' }, 'cli');
       await node.services.persons.create({ documentKey: `console-journey-${lang}`, webNumber: f.webNumber, attributes: { document_type: 'cn_resident_id', document_number: `X-${lang}`, name: 'Person', birth_date: '1990-01-01', sex: 'F', nationality: 'CHN', expiry_date: '2035-01-01' }, now: new Date() });
 
