@@ -42,7 +42,9 @@ export interface OperatorCreatedView {
   readonly operator_id: string;
   readonly name: string;
   readonly role: string;
-  readonly enrolment_link: string;
+  /** Absent when the admin port is not known yet (NETID_ADMIN_PORT=0 and the service not running). */
+  readonly enrolment_link?: string;
+  readonly enrolment_path: string;
   readonly expires_at: string;
 }
 
@@ -53,7 +55,8 @@ export async function createOperator(services: Services, input: { name?: unknown
     operator_id: created.operator.id,
     name: created.operator.name,
     role: created.operator.role,
-    enrolment_link: enrolmentLink(adminPort, created.enrolmentToken),
+    ...(adminPort > 0 ? { enrolment_link: enrolmentLink(adminPort, created.enrolmentToken) } : {}),
+    enrolment_path: `/console/enrol/${created.enrolmentToken}`,
     expires_at: created.expiresAt.toISOString(),
   };
 }

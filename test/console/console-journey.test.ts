@@ -50,17 +50,17 @@ interface Signed {
 /** Creates an operator as the CLI does; they open the link, register a passkey and sign in. */
 async function enrolAndSignIn(lang: 'zh-CN' | 'en', name: string, role: 'operator' | 'auditor', viewport: { width: number; height: number }): Promise<Signed> {
   const created = await createOperator(node.services, { name, role }, adminPort);
-  assert.match(created.enrolment_link, new RegExp(`^http://localhost:${adminPort}/console/enrol/[\\w-]{43}$`));
+  assert.match(created.enrolment_link!, new RegExp(`^http://localhost:${adminPort}/console/enrol/[\\w-]{43}$`));
   const context = await browser.newContext({ locale: lang, viewport });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
   await addVirtualAuthenticator(context, page);
-  await page.goto(created.enrolment_link);
+  await page.goto(created.enrolment_link!);
   assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN', 'Chinese by default');
   if (lang === 'en') {
     await page.click('a.lang-switch');
-    await page.waitForURL(created.enrolment_link);
+    await page.waitForURL(created.enrolment_link!);
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
   }
   assert.match((await page.textContent('main'))!, new RegExp(name));

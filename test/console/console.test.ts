@@ -39,7 +39,7 @@ for (const database of testDatabases) {
     /** Creates an operator through the CLI's function and enrols a passkey with the link. */
     async function enrolledOperator(name: string, role: 'operator' | 'auditor'): Promise<{ operator: Operator; authenticator: SoftwareAuthenticator; token: string }> {
       const created = await createOperator(node.services, { name, role }, PORT);
-      const token = created.enrolment_link.split('/console/enrol/')[1]!;
+      const token = created.enrolment_path.split('/console/enrol/')[1]!;
       const authenticator = new SoftwareAuthenticator(rp.origin);
       const operator = await service.finishEnrolment(token, authenticator.create(await service.enrolmentOptions(token, rp)), rp);
       return { operator, authenticator, token };
@@ -95,7 +95,7 @@ for (const database of testDatabases) {
       await rejectsWith(service.finishSignIn(authenticator.get(await service.signInOptions(rp), { origin: 'http://localhost:9999' }), rp), 'console.passkey_failed');
       // A passkey of someone else's authenticator is unknown.
       const stranger = new SoftwareAuthenticator(rp.origin);
-      stranger.create(await service.enrolmentOptions((await createOperator(node.services, { name: 'Unused', role: 'operator' }, PORT)).enrolment_link.split('/enrol/')[1]!, rp));
+      stranger.create(await service.enrolmentOptions((await createOperator(node.services, { name: 'Unused', role: 'operator' }, PORT)).enrolment_path.split('/enrol/')[1]!, rp));
       await rejectsWith(service.finishSignIn(stranger.get(await service.signInOptions(rp)), rp), 'console.unknown_passkey');
 
       const actions = (await actionsOf(operator.id)).map((a) => a.action).sort();
