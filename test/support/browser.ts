@@ -3,6 +3,7 @@
  * passkey authenticator) and axe-core accessibility checks. Tests fail — never skip — when
  * Chromium is missing.
  */
+import { createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -28,6 +29,32 @@ export async function addVirtualAuthenticator(context: BrowserContext, page: Pag
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
     options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return authenticatorId;
+}
+
+/**
+ * Puts an existing passkey (exported from a SoftwareAuthenticator, e.g. of a person the test
+ * enrolled through the services) into the page's DevTools virtual authenticator, so the page can
+ * sign in as that person without going through enrolment.
+ */
+export async function addExistingPasskey(context: BrowserContext, page: Page, passkey: { id: string; rpId: string; userHandle: string; privateKeyPem: string; signCount: number }): Promise<string> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  const der = createPrivateKey(passkey.privateKeyPem).export({ format: 'der', type: 'pkcs8' });
+  await cdp.send('WebAuthn.addCredential', {
+    authenticatorId,
+    credential: {
+      credentialId: Buffer.from(passkey.id, 'base64url').toString('base64'),
+      isResidentCredential: true,
+      rpId: passkey.rpId,
+      privateKey: der.toString('base64'),
+      userHandle: Buffer.from(passkey.userHandle, 'base64url').toString('base64'),
+      signCount: passkey.signCount,
+    },
   });
   return authenticatorId;
 }

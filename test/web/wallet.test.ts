@@ -19,7 +19,7 @@ import { webCertificateVct } from '../../src/credentials/claims.ts';
 import { verifyDynamicQr } from '../../src/credentials/presentation-request.ts';
 import { JwksCache, StatusListCache } from '../../src/credentials/verifier/index.ts';
 import { testEnv } from '../support/databases.ts';
-import { axeViolations, launchChromium } from '../support/browser.ts';
+import { addExistingPasskey, axeViolations, launchChromium } from '../support/browser.ts';
 import { freePort } from '../support/free-port.ts';
 import { ADULT, enrolPerson } from '../oidc/support.ts';
 
@@ -52,24 +52,7 @@ function counterVerifier() {
 /** An enrolled person whose passkey sits in the page's DevTools virtual authenticator. */
 async function personWithPasskey(context: BrowserContext, page: Page, documentNumber: string) {
   const enrolled = await enrolPerson({ node, issuer: base, close: async () => {} }, { ...ADULT, document_number: documentNumber });
-  const passkey = enrolled.authenticator.exportCredential();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
-  const der = (await import('node:crypto')).createPrivateKey(passkey.privateKeyPem).export({ format: 'der', type: 'pkcs8' });
-  await cdp.send('WebAuthn.addCredential', {
-    authenticatorId,
-    credential: {
-      credentialId: Buffer.from(passkey.id, 'base64url').toString('base64'),
-      isResidentCredential: true,
-      rpId: passkey.rpId,
-      privateKey: der.toString('base64'),
-      userHandle: Buffer.from(passkey.userHandle, 'base64url').toString('base64'),
-      signCount: passkey.signCount,
-    },
-  });
+  await addExistingPasskey(context, page, enrolled.authenticator.exportCredential());
   return enrolled;
 }
 
