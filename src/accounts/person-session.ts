@@ -7,12 +7,13 @@
  * Carried in the cookie `netid_session` (HttpOnly, SameSite=Lax, Secure on https) or as
  * `Authorization: Bearer <token>` for API clients.
  */
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Sealer } from '../keys/envelope.ts';
 import { HttpError } from '../http/error-mapper.ts';
 import type { PersonRepository } from './person-repository.ts';
 import { readCookie } from '../http/cookies.ts';
+import { openToken, signToken } from '../http/signed-token.ts';
 
 export const SESSION_COOKIE = 'netid_session';
 /** Session lifetime. */
@@ -43,28 +44,17 @@ export class PersonSessions {
   create(personId: string, amr: readonly string[]): { token: string; session: PersonSession } {
     const iat = Math.floor(this.#now().getTime() / 1000);
     const payload = { sub: personId, sid: randomUUID(), iat, exp: iat + SESSION_TTL_SECONDS, amr };
-    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-    const token = `v1.${body}.${this.#mac(body)}`;
+    const token = signToken(this.#key, 'netid-session', payload);
     return { token, session: { personId, sessionId: payload.sid, issuedAt: new Date(iat * 1000), expiresAt: new Date(payload.exp * 1000), amr } };
   }
 
   /** The session a token stands for, or null (bad MAC, expired, person no longer active). */
   async verify(token: string): Promise<PersonSession | null> {
-    const parts = token.split('.');
-    if (parts.length !== 3 || parts[0] !== 'v1') return null;
-    const expected = Buffer.from(this.#mac(parts[1]!));
-    const given = Buffer.from(parts[2]!);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-    let payload: { sub: string; sid: string; iat: number; exp: number; amr: string[] };
-    try {
-      payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
-    } catch {
-      return null;
-    }
-    if (typeof payload.exp !== 'number' || payload.exp * 1000 <= this.#now().getTime()) return null;
+    const payload = openToken(this.#key, 'netid-session', token, this.#now()) as { sub?: unknown; sid?: unknown; iat?: unknown; exp: number; amr?: unknown } | null;
+    if (!payload || typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.iat !== 'number' || !Array.isArray(payload.amr)) return null;
     const person = await this.#persons.find(payload.sub);
     if (!person || person.state !== 'active') return null;
-    return { personId: payload.sub, sessionId: payload.sid, issuedAt: new Date(payload.iat * 1000), expiresAt: new Date(payload.exp * 1000), amr: payload.amr };
+    return { personId: payload.sub, sessionId: payload.sid, issuedAt: new Date(payload.iat * 1000), expiresAt: new Date(payload.exp * 1000), amr: payload.amr.map(String) };
   }
 
   /** Sets the session cookie on a reply. */
@@ -84,9 +74,6 @@ export class PersonSessions {
     return session;
   }
 
-  #mac(body: string): string {
-    return createHmac('sha256', this.#key).update(`netid-session.v1.${body}`).digest('base64url');
-  }
 }
 
 function tokenOf(request: FastifyRequest): string | null {

@@ -5,9 +5,10 @@
  * check it; each check reads the operator, so disabling one ends their sessions at once, and the
  * role always comes from the database.
  */
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readCookie } from '../http/cookies.ts';
+import { openToken, signToken } from '../http/signed-token.ts';
 import type { Operator, OperatorRepository } from './operator-repository.ts';
 
 export const CONSOLE_COOKIE = 'netid_console';
@@ -33,24 +34,13 @@ export class ConsoleSessions {
 
   create(operatorId: string): string {
     const iat = Math.floor(this.#now().getTime() / 1000);
-    const body = Buffer.from(JSON.stringify({ sub: operatorId, sid: randomUUID(), iat, exp: iat + CONSOLE_SESSION_TTL_SECONDS })).toString('base64url');
-    return `v1.${body}.${this.#mac(body)}`;
+    return signToken(this.#key, 'netid-console-session', { sub: operatorId, sid: randomUUID(), iat, exp: iat + CONSOLE_SESSION_TTL_SECONDS });
   }
 
   /** The session a token stands for, or null (bad MAC, expired, operator not active). */
   async verify(token: string): Promise<ConsoleSession | null> {
-    const parts = token.split('.');
-    if (parts.length !== 3 || parts[0] !== 'v1') return null;
-    const expected = Buffer.from(this.#mac(parts[1]!));
-    const given = Buffer.from(parts[2]!);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-    let payload: { sub?: unknown; sid?: unknown; exp?: unknown };
-    try {
-      payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
-    } catch {
-      return null;
-    }
-    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number' || payload.exp * 1000 <= this.#now().getTime()) return null;
+    const payload = openToken(this.#key, 'netid-console-session', token, this.#now()) as { sub?: unknown; sid?: unknown; exp: number } | null;
+    if (!payload || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return null;
     const operator = await this.#operators.find(payload.sub);
     if (!operator || operator.status !== 'active') return null;
     return { operator, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
@@ -69,7 +59,4 @@ export class ConsoleSessions {
     reply.header('set-cookie', `${CONSOLE_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0`);
   }
 
-  #mac(body: string): string {
-    return createHmac('sha256', this.#key).update(`netid-console-session.v1.${body}`).digest('base64url');
-  }
 }
