@@ -1,5 +1,8 @@
 /** A small world for the credential tests: an issuer with real keys, status lists, a holder. */
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, verify } from 'node:crypto';
+import { digest } from '@sd-jwt/crypto-nodejs';
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import type { JWK } from 'jose';
 import { EphemeralKeyStore } from '../../src/keys/ephemeral-key-store.ts';
 import { generateDeviceKeys, HolderWallet, type DeviceKey } from '../../src/credentials/holder/index.ts';
 import { issueWebCertificateBatch, issuerMetadata, type WebCertificateSubject } from '../../src/credentials/issue/index.ts';
@@ -61,4 +64,21 @@ export function decodePayload(jwt: string): Record<string, unknown> {
 
 export function decodeDisclosure(d: string): unknown[] {
   return JSON.parse(Buffer.from(d, 'base64url').toString('utf8'));
+}
+
+/** An ES256 JWS verifier over a JWK, as the OpenWallet Foundation packages take it (raw r||s signatures). */
+export function es256Verifier(jwk: JWK): (data: string, sig: string) => boolean {
+  const key = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+  return (data, sig) => verify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'));
+}
+
+/** The OpenWallet Foundation SD-JWT VC verifier, trusting this issuer's keys, checking key binding and status. */
+export async function openWalletVerifier(keyStore: EphemeralKeyStore, serveStatusList: (uri: string) => Promise<string>, issuer = ISSUER): Promise<SDJwtVcInstance> {
+  const meta = await issuerMetadata(keyStore, issuer);
+  return new SDJwtVcInstance({
+    hasher: digest,
+    verifier: es256Verifier(meta.jwks.keys[0] as JWK),
+    kbVerifier: (data, sig, payload) => es256Verifier((payload.cnf as { jwk: JWK }).jwk)(data, sig),
+    statusListFetcher: serveStatusList,
+  });
 }

@@ -4,37 +4,22 @@
  * specification's own examples (RFC 9901), signed with the example issuer key of Appendix A.5.
  */
 import assert from 'node:assert/strict';
-import { createPublicKey, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { digest } from '@sd-jwt/crypto-nodejs';
-import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { SDJwtInstance } from '@sd-jwt/core';
-import type { JWK } from 'jose';
-import { world } from './fixture.ts';
+import { es256Verifier, openWalletVerifier, world } from './fixture.ts';
 import { sha256B64url } from '../../src/credentials/encoding.ts';
-import { issuerMetadata } from '../../src/credentials/issue/index.ts';
 import { processDisclosures, verifyPresentation } from '../../src/credentials/verifier/index.ts';
 import { parseJws, verifyJwsSignature } from '../../src/credentials/verifier/jws.ts';
 
 const vectors = JSON.parse(readFileSync(new URL('../vectors/sd-jwt/rfc9901.json', import.meta.url), 'utf8'));
 
-function joseVerifier(jwk: JWK) {
-  const key = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-  return (data: string, sig: string) => verify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'));
-}
-
 describe('the OpenWallet Foundation verifier accepts netid presentations', () => {
   it('SDJwtVcInstance.verify with key binding and status list', async () => {
     const w = await world();
     const vp = await w.wallet.present({ disclose: ['age_over_18', 'web_number'], nonce: 'owf-nonce', audience: 'https://rp.example' });
-    const meta = await issuerMetadata(w.keyStore, 'https://netid.example');
-    const owf = new SDJwtVcInstance({
-      hasher: digest,
-      verifier: joseVerifier(meta.jwks.keys[0] as JWK),
-      kbVerifier: (data, sig, payload) => joseVerifier((payload.cnf as { jwk: JWK }).jwk)(data, sig),
-      statusListFetcher: w.serveStatusList,
-    });
+    const owf = await openWalletVerifier(w.keyStore, w.serveStatusList);
     const result = await owf.verify(vp, { keyBindingNonce: 'owf-nonce', currentDate: Math.floor(w.clock().getTime() / 1000) });
     assert.equal(result.kb?.payload.aud, 'https://rp.example');
     const claims = result.payload as unknown as Record<string, unknown>;
@@ -111,7 +96,7 @@ describe('RFC 9901 vectors', () => {
   });
 
   it('agrees with the OpenWallet Foundation library on the Section 5.1 claims', async () => {
-    const lib = new SDJwtInstance({ hasher: digest, verifier: joseVerifier(vectors.issuerPublicJwk) });
+    const lib = new SDJwtInstance({ hasher: digest, verifier: es256Verifier(vectors.issuerPublicJwk) });
     const theirs = (await lib.verify(vectors.section5_1.sdJwt, { currentDate: Date.parse(vectors.section5_1.now) / 1000 })).payload as Record<string, unknown>;
     const [jwt, ...rest] = vectors.section5_1.sdJwt.split('~');
     const ours = processDisclosures(parseJws(jwt).payload, rest.filter((d: string) => d.length > 0));

@@ -5,10 +5,8 @@
  * presentations are refused.
  */
 import assert from 'node:assert/strict';
-import { createPublicKey, randomBytes, verify } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { digest } from '@sd-jwt/crypto-nodejs';
-import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import type { JWK } from 'jose';
 import { EphemeralKeyStore } from '../../src/keys/ephemeral-key-store.ts';
 import { issueWebCertificateBatch, issuerMetadata } from '../../src/credentials/issue/index.ts';
@@ -16,7 +14,7 @@ import { MemoryStatusAllocator, signStatusListToken } from '../../src/credential
 import { JwksCache, StatusListCache, verifyPresentation } from '../../src/credentials/verifier/index.ts';
 import * as server from '../../src/credentials/presentation-request.ts';
 import * as holder from '../../src/web/client/sd-jwt-holder.js';
-import { ISSUER, SUBJECT, VCT, decodeDisclosure, manualClock } from '../credentials/fixture.ts';
+import { ISSUER, SUBJECT, VCT, decodeDisclosure, manualClock, openWalletVerifier } from '../credentials/fixture.ts';
 
 /** An issuer, its status lists and a verifier's caches; a batch issued to WebCrypto keys. */
 async function browserWorld(count = 3) {
@@ -101,17 +99,7 @@ describe('the browser holder', () => {
     const w = await browserWorld();
     const s = w.stored[2]!;
     const vp = await holder.presentCredential({ sdJwt: s.sdJwt, privateKey: s.privateKey, claims: ['age_over_18', 'region_group'], nonce: 'owf-nonce', audience: 'https://rp.example', nowMs: w.clock().getTime() });
-    const es256 = (jwk: JWK) => {
-      const key = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-      return (data: string, sig: string) => verify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'));
-    };
-    const meta = await issuerMetadata(w.keyStore, ISSUER);
-    const owf = new SDJwtVcInstance({
-      hasher: digest,
-      verifier: es256(meta.jwks.keys[0] as JWK),
-      kbVerifier: (data, sig, payload) => es256((payload.cnf as { jwk: JWK }).jwk)(data, sig),
-      statusListFetcher: w.serveStatusList,
-    });
+    const owf = await openWalletVerifier(w.keyStore, w.serveStatusList);
     const result = await owf.verify(vp, { keyBindingNonce: 'owf-nonce', currentDate: Math.floor(w.clock().getTime() / 1000) });
     const claims = result.payload as unknown as Record<string, unknown>;
     assert.equal(claims.age_over_18, true);
