@@ -7,15 +7,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { startNode, type RunningNode } from '../../src/app/app.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { testEnv } from '../support/databases.ts';
-import { addExistingPasskey, axeViolations, launchChromium, writeFaceVideo } from '../support/browser.ts';
-import { freePort } from '../support/free-port.ts';
+import type { RunningNode } from '../../src/app/app.ts';
+import { startBrowserRig, type BrowserRig } from './support.ts';
+import { addExistingPasskey, axeViolations } from '../support/browser.ts';
 import { faces, loadPhoto } from '../face/fixtures.ts';
 import { ADULT, enrolPerson } from '../oidc/support.ts';
 
@@ -25,28 +20,19 @@ const CHILD = { number: '110105201405010025', name: '王小雨', birth: '2014-05
 let node: RunningNode;
 let browser: Browser;
 let base: string;
-let dir: string;
+let rig: BrowserRig;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'netid-guardian-'));
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  node = await startNode(loadConfig(testEnv({ NETID_PORT: String(port), NETID_ISSUER: base, NETID_DATA_DIR: dir, NETID_LIVENESS_MODE: 'passive' })), { inMemory: true, skipLock: true });
+  rig = await startBrowserRig({ env: { NETID_LIVENESS_MODE: 'passive' }, cameraPhoto: await loadPhoto(faces.personA[0]) });
+  ({ node, base, browser } = rig);
   // The registry names the guardian of the child; the child's portrait is the photo the camera shows another shot of.
   await node.services.embeddedRegistry!.importRecords([{
     documentType: 'cn_resident_id', documentNumber: CHILD.number, name: CHILD.name, birthDate: CHILD.birth, sex: 'F', nationality: 'CHN', expiryDate: '2030-01-01', status: 'valid',
     portrait: await loadPhoto(faces.personA[1]), guardian: { documentType: 'cn_resident_id', documentNumber: GUARDIAN.document_number },
   }]);
-  const video = join(dir, 'face.y4m');
-  await writeFaceVideo(video, await loadPhoto(faces.personA[0]));
-  browser = await launchChromium(video);
 });
 
-after(async () => {
-  await browser?.close();
-  await node?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(async () => rig?.close());
 
 describe('a child enrols with their guardian', () => {
   it('needs the guardian signed in, then their passkey approval, and gives the child a web number', { timeout: 180_000 }, async () => {

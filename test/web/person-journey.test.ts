@@ -7,15 +7,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startNode, type RunningNode } from '../../src/app/app.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { testEnv } from '../support/databases.ts';
-import { addVirtualAuthenticator, axeViolations, launchChromium, writeFaceVideo } from '../support/browser.ts';
-import { freePort } from '../support/free-port.ts';
+import type { RunningNode } from '../../src/app/app.ts';
+import { startBrowserRig, type BrowserRig } from './support.ts';
+import { addVirtualAuthenticator, axeViolations } from '../support/browser.ts';
 import { faces, loadPhoto } from '../face/fixtures.ts';
 import { renderSVG } from 'uqr';
 
@@ -27,7 +22,7 @@ const people = {
 let node: RunningNode;
 let browser: Browser;
 let base: string;
-let dir: string;
+let rig: BrowserRig;
 
 async function expectAccessible(page: Page, where: string): Promise<void> {
   const violations = await axeViolations(page);
@@ -35,25 +30,16 @@ async function expectAccessible(page: Page, where: string): Promise<void> {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'netid-web-'));
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  node = await startNode(loadConfig(testEnv({ NETID_PORT: String(port), NETID_ISSUER: base, NETID_DATA_DIR: dir, NETID_LIVENESS_MODE: 'passive', NETID_DEMO_DATA: 'true' })), { inMemory: true, skipLock: true });
   // The registry holds one photo of the woman; the camera shows another photo of her.
+  rig = await startBrowserRig({ env: { NETID_LIVENESS_MODE: 'passive', NETID_DEMO_DATA: 'true' }, cameraPhoto: await loadPhoto(faces.personA[0]) });
+  ({ node, base, browser } = rig);
   const portrait = await loadPhoto(faces.personA[1]);
   await node.services.embeddedRegistry!.importRecords(Object.values(people).map((p) => ({
     documentType: 'cn_resident_id', documentNumber: p.number, name: p.name, birthDate: p.birth, sex: 'F', nationality: 'CHN', expiryDate: '2040-01-01', status: 'valid', portrait, guardian: null,
   })));
-  const video = join(dir, 'face.y4m');
-  await writeFaceVideo(video, await loadPhoto(faces.personA[0]));
-  browser = await launchChromium(video);
 });
 
-after(async () => {
-  await browser?.close();
-  await node?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(async () => rig?.close());
 
 for (const lang of ['zh-CN', 'en'] as const) {
   describe(`a person's journey in ${lang}`, () => {

@@ -9,38 +9,26 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startNode, type RunningNode } from '../../src/app/app.ts';
-import { loadConfig } from '../../src/config/load.ts';
+import type { RunningNode } from '../../src/app/app.ts';
 import { webCertificateVct } from '../../src/credentials/claims.ts';
 import { verifyDynamicQr } from '../../src/credentials/presentation-request.ts';
 import { JwksCache, StatusListCache } from '../../src/credentials/verifier/index.ts';
-import { testEnv } from '../support/databases.ts';
-import { addExistingPasskey, axeViolations, launchChromium } from '../support/browser.ts';
-import { freePort } from '../support/free-port.ts';
+import { startBrowserRig, type BrowserRig } from './support.ts';
+import { addExistingPasskey, axeViolations } from '../support/browser.ts';
 import { ADULT, enrolPerson } from '../oidc/support.ts';
 
 let node: RunningNode;
 let browser: Browser;
 let base: string;
-let dir: string;
+let rig: BrowserRig;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'netid-wallet-'));
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  node = await startNode(loadConfig(testEnv({ NETID_PORT: String(port), NETID_ISSUER: base, NETID_DATA_DIR: dir })), { inMemory: true, skipLock: true });
-  browser = await launchChromium();
+  rig = await startBrowserRig();
+  ({ node, base, browser } = rig);
 });
 
-after(async () => {
-  await browser?.close();
-  await node?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(async () => rig?.close());
 
 /** A verifier at a counter: trusts this netid, fetches its keys and status lists over HTTP. */
 function counterVerifier() {
