@@ -97,7 +97,7 @@ export function accountRoutes(deps: AccountRouteDeps): RouteModule {
       const person = await deps.persons.find(verified.value.personId);
       if (!person || person.state !== 'active') throw new NetidError('person.not_active');
       await deps.activity.record({ personId: person.personId, type: 'signin.netid_app', occurredAt: deps.now(), details: { device_id: verified.value.deviceId, user_verified: verified.value.userVerified } });
-      const { token, session } = personSessions.create(person.personId, verified.value.userVerified ? ['passkey', 'uv'] : ['passkey']);
+      const { token, session } = personSessions.create(person.personId, verified.value.userVerified ? ['passkey', 'uv'] : ['passkey'], verified.value.deviceId);
       personSessions.setCookie(reply, token);
       return { web_number: person.webNumber, session: { token, expires_at: session.expiresAt.toISOString() } };
     });

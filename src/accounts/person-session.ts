@@ -26,6 +26,8 @@ export interface PersonSession {
   readonly expiresAt: Date;
   /** How the person authenticated: e.g. ['passkey', 'uv'] or ['enrolment']. */
   readonly amr: readonly string[];
+  /** The device (passkey) the session was opened with, when one was; web certificates issued in it are bound to it. */
+  readonly deviceId: string | null;
 }
 
 export class PersonSessions {
@@ -41,20 +43,20 @@ export class PersonSessions {
     this.#secure = deps.secureCookie;
   }
 
-  create(personId: string, amr: readonly string[]): { token: string; session: PersonSession } {
+  create(personId: string, amr: readonly string[], deviceId: string | null = null): { token: string; session: PersonSession } {
     const iat = Math.floor(this.#now().getTime() / 1000);
-    const payload = { sub: personId, sid: randomUUID(), iat, exp: iat + SESSION_TTL_SECONDS, amr };
+    const payload = { sub: personId, sid: randomUUID(), iat, exp: iat + SESSION_TTL_SECONDS, amr, ...(deviceId ? { did: deviceId } : {}) };
     const token = signToken(this.#key, 'netid-session', payload);
-    return { token, session: { personId, sessionId: payload.sid, issuedAt: new Date(iat * 1000), expiresAt: new Date(payload.exp * 1000), amr } };
+    return { token, session: { personId, sessionId: payload.sid, issuedAt: new Date(iat * 1000), expiresAt: new Date(payload.exp * 1000), amr, deviceId } };
   }
 
   /** The session a token stands for, or null (bad MAC, expired, person no longer active). */
   async verify(token: string): Promise<PersonSession | null> {
-    const payload = openToken(this.#key, 'netid-session', token, this.#now()) as { sub?: unknown; sid?: unknown; iat?: unknown; exp: number; amr?: unknown } | null;
+    const payload = openToken(this.#key, 'netid-session', token, this.#now()) as { sub?: unknown; sid?: unknown; iat?: unknown; exp: number; amr?: unknown; did?: unknown } | null;
     if (!payload || typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.iat !== 'number' || !Array.isArray(payload.amr)) return null;
     const person = await this.#persons.find(payload.sub);
     if (!person || person.state !== 'active') return null;
-    return { personId: payload.sub, sessionId: payload.sid, issuedAt: new Date(payload.iat * 1000), expiresAt: new Date(payload.exp * 1000), amr: payload.amr.map(String) };
+    return { personId: payload.sub, sessionId: payload.sid, issuedAt: new Date(payload.iat * 1000), expiresAt: new Date(payload.exp * 1000), amr: payload.amr.map(String), deviceId: typeof payload.did === 'string' ? payload.did : null };
   }
 
   /** Sets the session cookie on a reply. */

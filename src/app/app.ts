@@ -115,7 +115,7 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
 
 /** The route modules of each listener, in one list so a reader sees every surface. */
 export function publicRouteModules(services: Services): RouteModule[] {
-  return [coreRoutes(services), oidcRoutes(services), ...enrolmentRouteModules(services), webRoutes(services), credentialRoutes(services, async (request) => (await services.personSessions.require(request)).personId), ...accountabilityPublicRoutes(services)];
+  return [coreRoutes(services), oidcRoutes(services), ...enrolmentRouteModules(services), webRoutes(services), credentialRoutes(services, async (request) => services.personSessions.require(request)), ...accountabilityPublicRoutes(services)];
 }
 
 export interface RunningNode extends NetidNode {

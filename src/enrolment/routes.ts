@@ -58,8 +58,8 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
     failure_code: e.state === 'failed' ? e.failureCode : null,
     web_number: await service.webNumberOf(e),
   });
-  const issued = (reply: FastifyReply, id: string, result: { personId: string; webNumber: string }) => {
-    const { token, session } = deps.personSessions.create(result.personId, ['enrolment', 'passkey', 'face']);
+  const issued = (reply: FastifyReply, id: string, result: { personId: string; webNumber: string; deviceId: string }) => {
+    const { token, session } = deps.personSessions.create(result.personId, ['enrolment', 'passkey', 'face'], result.deviceId);
     deps.personSessions.setCookie(reply, token);
     return { id, state: 'issued' as const, web_number: result.webNumber, session: { token, expires_at: session.expiresAt.toISOString() } };
   };

@@ -53,6 +53,8 @@ export interface StartInput {
 export interface Issued {
   readonly personId: string;
   readonly webNumber: string;
+  /** The device the enrolment's passkey became. */
+  readonly deviceId: string;
 }
 
 /** Failing a step records it; the thrown error carries the enrolment id so the client can look. */
@@ -292,6 +294,7 @@ export class EnrolmentService {
   async issue(enrolmentId: string): Promise<Issued> {
     const enrolment = await this.#require(enrolmentId, 'device_bound');
     const { attributes, credential } = enrolment.data;
+    const deviceId = randomUUID();
     for (let attempt = 1; ; attempt++) {
       const webNumber = generateWebNumber(this.#random);
       const now = this.#d.now();
@@ -302,7 +305,6 @@ export class EnrolmentService {
           const guardianPersonId = enrolment.guardianPersonId;
           await this.#d.enrolments.transition(enrolmentId, transitions.issue, now, {}, [{ step: 'issuance', check: 'web_number', result: 'pass', details: { attempt, age_group: enrolment.ageGroup } }], trx);
           await this.#d.persons.create({ personId: enrolment.personId, documentKey: enrolment.documentKey, webNumber, attributes, guardianPersonId: enrolment.ageGroup === 'child' ? guardianPersonId : null, now }, trx);
-          const deviceId = randomUUID();
           await this.#d.devices.add({ personId: enrolment.personId, deviceId, credentialId: credential.credentialId, publicKey: Buffer.from(credential.publicKey, 'base64url'), counter: credential.counter, transports: credential.transports, now }, trx);
           const record = (type: string, details: Record<string, unknown>) => this.#d.activity.record({ personId: enrolment.personId, type, occurredAt: now, details }, trx);
           await record('enrolment.completed', { enrolment_id: enrolmentId });
@@ -313,7 +315,7 @@ export class EnrolmentService {
           }
         });
         this.#d.logger?.info({ enrolment_id: enrolmentId, event: 'enrolment.issued' }, 'enrolment issued');
-        return { personId: enrolment.personId, webNumber };
+        return { personId: enrolment.personId, webNumber, deviceId };
       } catch (error) {
         if ((error instanceof WebNumberTaken || isUniqueViolation(error, 'web_numbers')) && attempt < 5) continue;
         if (error instanceof NetidError && (error.code === 'person.already_enrolled' || error.code === 'device.already_registered')) {

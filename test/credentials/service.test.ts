@@ -223,5 +223,22 @@ for (const database of testDatabases) {
       // A deactivated person's session no longer gets certificates.
       assert.equal((await issue({ holder_keys: [generateDeviceKeys(1)[0]!.publicJwk] })).status, 401);
     });
+
+    it('binds a batch to the device the session was opened with, so removing that passkey revokes it', async () => {
+      const holder = await enrolPerson(node, { ...(await import('./service-fixture.ts')).ADULT, document_number: '110105198207150049', name: '王芳', sex: 'F', birth_date: '1982-07-15' });
+      const [signedInWith, spare, kept] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+      for (const deviceId of [signedInWith, spare, kept]) await node.services.passkeys.devices.add({ personId: holder.personId, deviceId, credentialId: `cred-${deviceId}`, publicKey: new Uint8Array(65), counter: 0, transports: [], now: clock() });
+      // A browser wallet cannot name its passkey; the session opened with it can.
+      const { token } = node.services.personSessions.create(holder.personId, ['passkey', 'uv'], signedInWith);
+      const issued = await issue({ holder_keys: generateDeviceKeys(3).map((k) => k.publicJwk) }, token);
+      assert.equal(issued.status, 201, await issued.clone().text());
+      await node.services.passkeys.removeDevice(holder.personId, spare);
+      const revokedAfterSpare = await node.services.database.db.selectFrom('status_entries').select(['idx']).where('person_id', '=', holder.personId).where('revoked_at', 'is not', null).execute();
+      assert.equal(revokedAfterSpare.length, 0, 'another device leaving changes nothing');
+      await node.services.passkeys.removeDevice(holder.personId, signedInWith);
+      const revoked = await node.services.database.db.selectFrom('status_entries').select(['reason']).where('person_id', '=', holder.personId).where('revoked_at', 'is not', null).execute();
+      assert.equal(revoked.length, 3);
+      assert.ok(revoked.every((r) => r.reason === 'device_removed'));
+    });
   });
 }

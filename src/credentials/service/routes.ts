@@ -13,8 +13,11 @@ import { CredentialServiceError } from './errors.ts';
 import { MAX_BATCH } from './issuance.ts';
 import type { WebCertificateService } from './web-certificate-service.ts';
 
-/** Who is asking: the signed-in person's id (the app wires PersonSessions.require), or a thrown request.unauthenticated. */
-export type AuthenticatePerson = (request: FastifyRequest) => Promise<string>;
+/**
+ * Who is asking: the signed-in person and the device their session was opened with, if any (the
+ * app wires PersonSessions.require), or a thrown request.unauthenticated.
+ */
+export type AuthenticatePerson = (request: FastifyRequest) => Promise<{ personId: string; deviceId: string | null }>;
 
 const holderKeySchema = {
   type: 'object',
@@ -68,8 +71,9 @@ export function credentialRoutes(
         },
       },
     }, async (request, reply) => {
-      const personId = await authenticate(request);
-      const deviceId = request.body.device_id ?? null;
+      const { personId, deviceId: sessionDevice } = await authenticate(request);
+      // Bound to a device, the batch is revoked when that passkey is removed: the one named, else the session's.
+      const deviceId = request.body.device_id ?? sessionDevice;
       if (deviceId && !(await devices.listActive(personId)).some((d) => d.deviceId === deviceId)) throw CredentialServiceError('credential.unknown_device');
       const batch = await credentials.issue(personId, request.body.holder_keys, deviceId);
       reply.header('cache-control', 'no-store');
