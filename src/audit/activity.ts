@@ -15,6 +15,22 @@ export interface ActivityEntry {
   readonly details: Record<string, unknown>;
 }
 
+/** An activity record without its id: what an authority's approved records scope releases. */
+export type ActivityRecord = Omit<ActivityEntry, 'activityId'>;
+
+/** Which still-hidden entries to reschedule: those with `details[detail] = equals`, occurred since `occurredSince`. */
+export interface HiddenEntryMatch {
+  readonly detail: string;
+  readonly equals: string;
+  /** Lower bound on occurred_at: keeps the update on the partitions that can hold the entries. */
+  readonly occurredSince: Date;
+}
+
+export interface WindowOptions {
+  /** A LIKE pattern of types to leave out (e.g. `authority.%`). */
+  readonly excludeTypesLike?: string;
+}
+
 export interface NewActivity {
   readonly personId: string;
   readonly type: string;
@@ -60,6 +76,36 @@ export class ActivityRepository {
       .limit(limit)
       .execute();
     return rows.map((r) => ({ activityId: r.activity_id, occurredAt: r.occurred_at, type: r.type, relyingPartyId: r.relying_party_id, details: r.details as Record<string, unknown> }));
+  }
+
+  /**
+   * Moves the person's entries that are still hidden at `now` and match (a deferred authority
+   * notice and its outcome) to become visible at `visibleFrom` — earlier (a release) or later (an
+   * approved extension). Entries already visible stay as they are. One person's rows only.
+   */
+  async rescheduleHidden(personId: string, match: HiddenEntryMatch, visibleFrom: Date, now: Date, trx?: Kysely<Database>): Promise<number> {
+    const result = await (trx ?? this.#db)
+      .updateTable('activity')
+      .set({ visible_from: visibleFrom })
+      .where('person_id', '=', personId)
+      .where('occurred_at', '>=', match.occurredSince)
+      .where('visible_from', '>', now)
+      .where(sql<string>`details->>${match.detail}::text`, '=', match.equals)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** The person's records that occurred in [from, to), oldest first, visible or not. */
+  async listInWindow(personId: string, from: Date, to: Date, options: WindowOptions = {}, trx?: Kysely<Database>): Promise<ActivityRecord[]> {
+    let query = (trx ?? this.#db)
+      .selectFrom('activity')
+      .select(['occurred_at', 'type', 'relying_party_id', 'details'])
+      .where('person_id', '=', personId)
+      .where('occurred_at', '>=', from)
+      .where('occurred_at', '<', to);
+    if (options.excludeTypesLike !== undefined) query = query.where('type', 'not like', options.excludeTypesLike);
+    const rows = await query.orderBy('occurred_at').execute();
+    return rows.map((r) => ({ occurredAt: r.occurred_at, type: r.type, relyingPartyId: r.relying_party_id, details: r.details as Record<string, unknown> }));
   }
 
   /** Creates the monthly partitions for this month and the next (run at start and daily). */

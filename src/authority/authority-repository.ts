@@ -1,9 +1,11 @@
 /**
  * Storage of authority requests. Transitions are one conditional UPDATE each (states.ts); the
  * four-eyes rules are part of the WHERE clause, so the database, not a read-then-write in the
- * process, decides who wins a race. Reads are by request id or by one person.
+ * process, decides who wins a race. Reads are by request id or by one person. The person's
+ * activity entries (notices, released records) are the activity repository's (src/audit/activity.ts).
  */
 import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool, type Selectable, type Updateable } from 'kysely';
+import type { ActivityRecord } from '../audit/activity.ts';
 import type { Database } from '../storage/schema.ts';
 import type { AuthorityTransition } from './states.ts';
 import type { AuthorityRequestsTable } from './tables.ts';
@@ -20,12 +22,8 @@ export interface MonthlyAuthorityCounts {
   readonly deferred: number;
 }
 
-export interface ReleasedActivityRecord {
-  readonly occurredAt: Date;
-  readonly type: string;
-  readonly relyingPartyId: string | null;
-  readonly details: Record<string, unknown>;
-}
+/** An activity record released under an approved records scope. */
+export type ReleasedActivityRecord = ActivityRecord;
 
 export class AuthorityRepository {
   readonly #db: Kysely<Database>;
@@ -66,35 +64,6 @@ export class AuthorityRepository {
   /** Requests whose deferred notice is due and not yet released. */
   async dueNotices(now: Date, limit = 500): Promise<AuthorityRequestRow[]> {
     return this.#db.selectFrom('authority_requests').selectAll().where('notice_released_at', 'is', null).where('deferral_until', 'is not', null).where('deferral_until', '<=', now).orderBy('deferral_until').limit(limit).execute();
-  }
-
-  /**
-   * Moves the person's still-hidden activity entries about this request (the notice and any
-   * outcome) to become visible at `visibleFrom`. One person's rows only.
-   */
-  async setNoticeVisibleFrom(row: AuthorityRequestRow, visibleFrom: Date, now: Date, trx?: Kysely<Database>): Promise<void> {
-    await (trx ?? this.#db)
-      .updateTable('activity')
-      .set({ visible_from: visibleFrom })
-      .where('person_id', '=', row.person_id)
-      .where('occurred_at', '>=', row.notice_occurred_at)
-      .where('visible_from', '>', now)
-      .where(sql<string>`details->>'request_id'`, '=', row.request_id)
-      .execute();
-  }
-
-  /** The person's activity records in [from, to), excluding the authority notices themselves. */
-  async activityInWindow(personId: string, from: Date, to: Date): Promise<ReleasedActivityRecord[]> {
-    const rows = await this.#db
-      .selectFrom('activity')
-      .select(['occurred_at', 'type', 'relying_party_id', 'details'])
-      .where('person_id', '=', personId)
-      .where('occurred_at', '>=', from)
-      .where('occurred_at', '<', to)
-      .where('type', 'not like', 'authority.%')
-      .orderBy('occurred_at')
-      .execute();
-    return rows.map((r) => ({ occurredAt: r.occurred_at, type: r.type, relyingPartyId: r.relying_party_id, details: r.details as Record<string, unknown> }));
   }
 
   /** Published aggregate: per month of submission, how many requests, approved, rejected, deferred. */

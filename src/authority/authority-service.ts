@@ -41,7 +41,7 @@ export interface ReleasedData {
 export interface AuthorityServiceDeps {
   readonly db: Kysely<Database>;
   readonly persons: Pick<PersonRepository, 'findIdByWebNumber' | 'find' | 'attributes'>;
-  readonly activity: Pick<ActivityRepository, 'record'>;
+  readonly activity: Pick<ActivityRepository, 'record' | 'rescheduleHidden' | 'listInWindow'>;
   readonly log: { recordAccountableEvent(event: AccountableEvent, trx?: Kysely<Database>): Promise<void> };
   readonly now: () => Date;
   readonly deferralMaxDays: number;
@@ -184,7 +184,7 @@ export class AuthorityService {
     const released: ReleasedData =
       current.scope === 'identity'
         ? { identity: await this.#d.persons.attributes(current.person_id) }
-        : { records: await this.#repo.activityInWindow(current.person_id, current.window_from!, current.window_to!) };
+        : { records: await this.#d.activity.listInWindow(current.person_id, current.window_from!, current.window_to!, { excludeTypesLike: 'authority.%' }) };
     const claims = released.identity ? Object.keys(released.identity).sort() : ['activity_records'];
     const now = this.#d.now();
     const request = await this.#d.db.transaction().execute(async (trx) => {
@@ -242,7 +242,7 @@ export class AuthorityService {
         trx,
       );
       if (!row) throw AuthorityError('authority.extension_not_allowed');
-      await this.#repo.setNoticeVisibleFrom(row, row.deferral_until!, now, trx);
+      await this.#rescheduleNotice(row, row.deferral_until!, now, trx);
       await this.#log(row, { type: 'authority.deferral_extended', actor: operatorId, reason: row.deferral_reason! }, trx);
       return row;
     });
@@ -263,9 +263,14 @@ export class AuthorityService {
     const updated = await this.#repo.update(row.request_id, { notice_released_at: now }, (eb) => eb('notice_released_at', 'is', null), trx);
     if (!updated) return row;
     // Visible from now at the latest (an early release after rejection), never later than recorded.
-    if (!row.deferral_until || row.deferral_until > now) await this.#repo.setNoticeVisibleFrom(updated, now, now, trx);
+    if (!row.deferral_until || row.deferral_until > now) await this.#rescheduleNotice(updated, now, now, trx);
     await this.#d.log.recordAccountableEvent({ type: 'authority.notice_released', actor: 'system', personId: updated.person_id, ref: updated.request_id, time: now }, trx);
     return updated;
+  }
+
+  /** Moves the request's still-hidden entries in the person's activity (the notice and any outcome). */
+  async #rescheduleNotice(row: AuthorityRequestRow, visibleFrom: Date, now: Date, trx: Kysely<Database>): Promise<void> {
+    await this.#d.activity.rescheduleHidden(row.person_id, { detail: 'request_id', equals: row.request_id, occurredSince: row.notice_occurred_at }, visibleFrom, now, trx);
   }
 
   /** Logs a step; the person's commitment only once their notice is visible. */
