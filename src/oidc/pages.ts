@@ -66,6 +66,7 @@ const T = {
   scanApproved: { 'zh-CN': '已确认。请在另一个屏幕上继续。', en: 'Approved. Continue on the other screen.' },
   scanDeclined: { 'zh-CN': '已拒绝此次登录。', en: 'You declined this sign-in.' },
   scanExpired: { 'zh-CN': '此二维码已过期或已被使用。请在登录页面刷新以获取新的二维码。', en: 'This code has expired or was already used. Reload the sign-in page for a new one.' },
+  scanFailed: { 'zh-CN': '无法验证通行密钥，请重试。', en: 'Your passkey could not be checked. Try again.' },
   scanHome: { 'zh-CN': '返回首页', en: 'Back to home' },
 } as const;
 type Key = keyof typeof T;

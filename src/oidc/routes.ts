@@ -10,7 +10,8 @@ import { generateAuthenticationOptions, type AuthenticationResponseJSON } from '
 import type { InteractionDetails, Provider } from 'oidc-provider';
 import { challengeOf, DeviceRepository, relyingPartyFromIssuer, verifyPasskeyAssertion } from '../accounts/devices.ts';
 import type { Services } from '../app/services.ts';
-import { defineErrors, type NetidError } from '../domain/errors.ts';
+import type { NetidError } from '../domain/errors.ts';
+import { OidcError } from './errors.ts';
 import type { FaceEngine } from '../face/face-engine.ts';
 import type { RouteModule } from '../http/server.ts';
 import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
@@ -27,14 +28,6 @@ import { liveFaceMatch } from './face-step.ts';
 import { consentPage, errorPage, facePage, loginPage, pageLocale, t, type PageLocale } from './pages.ts';
 import { createProvider, OIDC_PREFIX, requestedClaims } from './provider.ts';
 
-export const OidcError = defineErrors({
-  'oidc.interaction_expired': { status: 400, en: 'This sign-in has expired or was already completed; start again from the app.', zh: '此次登录已过期或已完成，请从应用重新开始。' },
-  'oidc.passkey_failed': { status: 401, en: 'The passkey could not be verified.', zh: '无法验证通行密钥。' },
-  'oidc.user_verification_required': { status: 401, en: 'This app needs your device to verify you (PIN or biometrics).', zh: '此应用要求设备验证您的身份（PIN 或生物识别）。' },
-  'oidc.face_required': { status: 409, en: 'Complete the live face check first.', zh: '请先完成实时人脸比对。' },
-  'oidc.face_failed': { status: 422, en: 'The live face check did not succeed. Try again in good light, facing the camera.', zh: '实时人脸比对未通过。请在光线充足处正对摄像头重试。' },
-  'oidc.face_unavailable': { status: 422, en: 'A live face check is not possible for your identity, so this app\'s high assurance level cannot be reached.', zh: '您的身份无法进行实时人脸比对，因此无法达到此应用要求的高等级认证。' },
-});
 
 const LOGIN_STEP = 'NetidLoginStep';
 /** How the person proved who they are for this sign-in: a passkey on the sign-in screen, or their phone. */

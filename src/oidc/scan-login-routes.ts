@@ -1,10 +1,12 @@
 /**
  * The phone's side of scan-to-login, in the netid app: /scan/:code (the QR code's URL) shows
- * which app asks and what it will receive, and the person approves or declines. Approval needs
- * the netid app's session from a user-verified passkey (PIN or biometrics on the phone); without
- * a session the person signs in first and comes back here.
+ * which app asks and what it will receive, and the person approves or declines. Approving takes a
+ * fresh passkey assertion with user verification (PIN or biometrics) by the person signed in to
+ * the netid app on the phone, so a phone left signed in cannot approve by a tap alone; declining
+ * is a plain form. Without a session the person signs in first and comes back here.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { Provider } from 'oidc-provider';
 import { SESSION_COOKIE } from '../accounts/person-session.ts';
 import type { Services } from '../app/services.ts';
@@ -15,6 +17,10 @@ import { CLAIMS, DEFAULT_CLAIMS } from './claims.ts';
 import { t, type PageLocale } from './pages.ts';
 import { requestedClaims } from './provider.ts';
 import type { ScanLogins } from './scan-login.ts';
+import { OidcError } from './errors.ts';
+
+/** The passkey challenge purpose of a scan approval. */
+const SCAN_APPROVAL = 'scan_approve';
 
 export interface ScanLoginRouteDeps {
   readonly services: Services;
@@ -26,8 +32,8 @@ export interface ScanLoginRouteDeps {
 export function scanLoginRoutes(deps: ScanLoginRouteDeps): (app: FastifyInstance) => void {
   const { services, provider, scans, registry } = deps;
 
-  const page = (reply: FastifyReply, lang: PageLocale, status: number, title: string, body: ReturnType<typeof html>) =>
-    sendPage(reply, renderPage({ title, lang, body, path: '/' }), status);
+  const page = (reply: FastifyReply, lang: PageLocale, status: number, title: string, body: ReturnType<typeof html>, scripts: string[] = []) =>
+    sendPage(reply, renderPage({ title, lang, body, path: '/', scripts }), status);
   const expired = (reply: FastifyReply, lang: PageLocale) =>
     page(reply, lang, 404, t('scanTitle', lang), html`<h1>${t('scanTitle', lang)}</h1><div class="alert" role="alert">${t('scanExpired', lang)}</div>`);
 
@@ -56,25 +62,40 @@ export function scanLoginRoutes(deps: ScanLoginRouteDeps): (app: FastifyInstance
 <section class="card" aria-labelledby="h-scan-claims"><h2 id="h-scan-claims" class="h3">${t('scanReceives', lang)}</h2>
 <ul>${claims.map((c) => html`<li>${claimName(c)} (<code>${c}</code>)</li>`)}</ul></section>
 <p>${t('scanWarning', lang)}</p>
-<form method="post" action="/scan/${code}" class="actions">
-<button type="submit" name="decision" value="approve" id="scan-approve">${t('scanApprove', lang)}</button>
+<div id="problem" class="alert" role="alert" hidden tabindex="-1"></div>
+<div class="notice" role="status" id="scan-done" hidden tabindex="-1"></div>
+<noscript><p>${t('noscript', lang)}</p></noscript>
+<form method="post" action="/scan/${code}" class="actions" id="scan-decide">
+<button type="button" id="scan-approve" data-code="${code}" data-failed="${t('scanFailed', lang)}" data-unsupported="${t('noscript', lang)}">${t('scanApprove', lang)}</button>
 <button type="submit" name="decision" value="decline" class="secondary" id="scan-decline">${t('scanDecline', lang)}</button>
-</form>`);
+</form>`, ['/static/client/scan.js']);
     });
 
+    /** Declining needs no passkey: a plain form. */
     app.post('/scan/:code', { schema: { hide: true } }, async (request, reply) => {
       const lang = pageLang(request);
       const session = await personOf(request, reply);
       if (!session) return reply;
       const code = (request.params as { code: string }).code;
-      const approve = (request.body as { decision?: string } | undefined)?.decision === 'approve';
-      // Verified on this phone: a passkey with PIN or biometrics, or the live face match of enrolment.
-      const userVerified = session.amr.includes('uv') || session.amr.includes('face');
-      const done = await scans.decide(code, approve ? { approve: true, personId: session.personId, userVerified } : { approve: false });
-      if (!done) return expired(reply, lang);
-      const message = approve ? t('scanApproved', lang) : t('scanDeclined', lang);
-      return page(reply, lang, 200, t('scanTitle', lang), html`<h1>${t('scanTitle', lang)}</h1><div class="notice" role="status" id="scan-done">${message}</div>
+      if ((request.body as { decision?: string } | undefined)?.decision !== 'decline' || !(await scans.decide(code, { approve: false }))) return expired(reply, lang);
+      return page(reply, lang, 200, t('scanTitle', lang), html`<h1>${t('scanTitle', lang)}</h1><div class="notice" role="status" id="scan-done">${t('scanDeclined', lang)}</div>
 <p><a href="/">${t('scanHome', lang)}</a></p>`);
+    });
+
+    /** Approving takes a fresh, user-verified passkey assertion by the signed-in person on this phone. */
+    app.post('/scan/:code/options', { schema: { hide: true } }, async (request) => {
+      const session = await services.personSessions.require(request);
+      if (!(await scans.lookup((request.params as { code: string }).code))) throw OidcError('oidc.scan_expired');
+      return services.passkeys.authenticationOptions(SCAN_APPROVAL, session.personId);
+    });
+
+    app.post('/scan/:code/approve', { schema: { hide: true } }, async (request) => {
+      const session = await services.personSessions.require(request);
+      const lang = pageLang(request);
+      const verified = await services.passkeys.finishAuthentication(SCAN_APPROVAL, request.body as AuthenticationResponseJSON, session.personId);
+      if (!verified.ok) throw OidcError('oidc.passkey_failed', { reason: verified.error.code });
+      if (!(await scans.decide((request.params as { code: string }).code, { approve: true, personId: session.personId, userVerified: verified.value.userVerified }))) throw OidcError('oidc.scan_expired');
+      return { approved: true, message: t('scanApproved', lang) };
     });
   };
 }

@@ -1,13 +1,15 @@
 /**
  * Scan-to-login over HTTP (the browser test drives the same pages in Chromium): the sign-in page
  * carries a one-time scan URL; the phone, signed in to the netid app, approves or declines; the
- * sign-in page's poll continues with the same rules as a passkey on that screen. Codes are single
+ * sign-in page's poll continues with the same rules as a passkey on that screen. Approving takes a
+ * fresh user-verified passkey assertion of the signed-in person. Codes are single
  * use, retired when the page is shown again, and useless without the phone's netid session.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as client from 'openid-client';
-import { Browser, enrolPerson, personBrowser, registerApp, startOidcNode, type OidcTestNode, type TestApp } from './support.ts';
+import { ADULT, Browser, enrolPerson, personBrowser, registerApp, startOidcNode, type OidcTestNode, type TestApp } from './support.ts';
+import type { AuthenticatorBehaviour, SoftwareAuthenticator } from '../support/software-authenticator.ts';
 
 interface Desktop {
   readonly browser: Browser;
@@ -32,6 +34,14 @@ async function startOnDesktop(t: OidcTestNode, app: TestApp): Promise<Desktop> {
 
 const poll = async (desktop: Desktop) => desktop.browser.postJson(`/oidc/interaction/${desktop.uid}/scan`, {});
 
+/** What the phone's Approve button does: a fresh passkey assertion for this code. */
+async function approveOnPhone(phone: Browser, scanUrl: string, authenticator: SoftwareAuthenticator, behaviour?: AuthenticatorBehaviour) {
+  const path = new URL(scanUrl).pathname;
+  const options = await phone.postJson(`${path}/options`, {});
+  if (options.status !== 200) return options;
+  return phone.postJson(`${path}/approve`, authenticator.get(options.json as never, behaviour));
+}
+
 describe('scan-to-login', () => {
   let t: OidcTestNode;
   let person: Awaited<ReturnType<typeof enrolPerson>>;
@@ -51,8 +61,8 @@ describe('scan-to-login', () => {
     assert.equal(shown.status, 200);
     const page = await shown.text();
     assert.match(page, /age_over_18/, 'the phone shows what the app will receive');
-    const approved = await phone.fetch(desktop.scanUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' });
-    assert.equal(approved.status, 200);
+    const approved = await approveOnPhone(phone, desktop.scanUrl, person.authenticator);
+    assert.equal(approved.status, 200, JSON.stringify(approved.json));
 
     const result = await poll(desktop);
     assert.ok(result.json.redirect_to, JSON.stringify(result.json));
@@ -65,8 +75,27 @@ describe('scan-to-login', () => {
     assert.ok(activity.some((a) => a.relyingPartyId === app.clientId && a.details.via === 'scan' && a.details.result === 'success'));
 
     // Used once: the phone cannot decide again, and the poll has nothing more to hand out.
-    const again = await phone.fetch(desktop.scanUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' });
+    const again = await approveOnPhone(phone, desktop.scanUrl, person.authenticator);
     assert.equal(again.status, 404);
+    assert.equal(again.json.error, 'oidc.scan_expired');
+  });
+
+  it('needs a fresh, user-verified passkey of the signed-in person to approve; a tap alone or another person\'s passkey does not', async () => {
+    const desktop = await startOnDesktop(t, app);
+    const phone = await personBrowser(t, person.authenticator);
+    const noUv = await approveOnPhone(phone, desktop.scanUrl, person.authenticator, { userVerified: false });
+    assert.equal(noUv.status, 401);
+    assert.equal(noUv.json.error, 'oidc.passkey_failed');
+    const otherPerson = await enrolPerson(t, { ...ADULT, document_number: '11010519900307013X', name: '李四' });
+    // Another person's passkey, offered although the options named only this person's.
+    const path = new URL(desktop.scanUrl).pathname;
+    const options = await phone.postJson(`${path}/options`, {});
+    const wrongPerson = await phone.postJson(`${path}/approve`, otherPerson.authenticator.get({ ...(options.json as object), allowCredentials: [] } as never));
+    assert.equal(wrongPerson.status, 401);
+    const form = await phone.fetch(desktop.scanUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' });
+    assert.equal(form.status, 404, 'the form only declines');
+    assert.deepEqual((await poll(desktop)).json, { state: 'pending' }, 'nothing was decided');
+    assert.equal((await approveOnPhone(phone, desktop.scanUrl, person.authenticator)).status, 200);
   });
 
   it('ends the sign-in with access_denied when the phone declines', async () => {

@@ -154,6 +154,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       assert.match((await page.textContent('#scan-app'))!, /netid demo app/);
       await expectAccessible(page, 'scan: approve');
       await page.click('#scan-approve');
+      await page.locator('#scan-done').waitFor({ state: 'visible' });
       assert.match((await page.textContent('#scan-done'))!, lang === 'en' ? /Continue on the other screen/ : /请在另一个屏幕上继续/);
       await screen.locator('button[value="agree"]').waitFor({ timeout: 30_000 });
       await screen.click('button[value="agree"]');
