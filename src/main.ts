@@ -44,6 +44,8 @@ Usage:
   netid rp suspend CLIENT_ID       suspend a relying party (its sign-ins and tokens stop)
   netid operator create --name NAME --role operator|auditor
                                    create a console operator; prints a one-time enrolment link (24 h)
+  netid operator list              list console operators and auditors (status, last sign-in)
+  netid operator disable ID        disable a console operator or auditor (their sessions end at once)
   netid verify FILE [--nonce N --audience A] (--issuer URL | --jwks FILE [--status-list FILE])
                                    verify a web certificate presentation (no database needed)
   netid holder keys|present …      command-line web certificate holder (netid holder --help)
@@ -197,6 +199,14 @@ export async function main(argv: string[]): Promise<number> {
       if (!values.name || (values.role !== 'operator' && values.role !== 'auditor')) throw new UsageError('netid operator create --name NAME --role operator|auditor');
       const input = { name: values.name, role: values.role };
       print(await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/operators', body: input }, async (s) => (await import('./console/wiring.ts')).createOperator(s, input, config.NETID_ADMIN_PORT)));
+      return 0;
+    }
+    case 'operator list':
+      print(await viaServiceOrDirect(config, { method: 'GET', path: '/admin/v1/operators' }, async (s) => (await import('./console/wiring.ts')).listOperators(s)));
+      return 0;
+    case 'operator disable': {
+      if (!arg) throw new UsageError('netid operator disable ID');
+      print(await viaServiceOrDirect(config, { method: 'POST', path: `/admin/v1/operators/${encodeURIComponent(arg)}/disable` }, async (s) => (await import('./console/wiring.ts')).disableOperator(s, arg)));
       return 0;
     }
     case 'registry stats':

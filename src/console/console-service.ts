@@ -16,7 +16,7 @@ import type { PersonRepository } from '../accounts/person-repository.ts';
 import type { Enrolment } from '../enrolment/states.ts';
 import type { EnrolmentService, StartInput } from '../enrolment/service.ts';
 import type { AccountableEventSink, RelyingParty, RelyingPartyRegistry } from '../relying-parties/registry.ts';
-import type { RevocationRow } from '../revocation/revocation-repository.ts';
+import type { AppealRow, RevocationRow } from '../revocation/revocation-repository.ts';
 import type { RevocationService } from '../revocation/revocation-service.ts';
 import type { RevocationReasonCode } from '../revocation/tables.ts';
 import type { EphemeralStore } from '../storage/ephemeral-store.ts';
@@ -37,7 +37,7 @@ export interface ConsoleDeps {
   readonly challenges: EphemeralStore;
   /** The app registry, its accountable-event sink extended by `also` (same transaction). */
   readonly relyingParties: (also: AccountableEventSink) => RelyingPartyRegistry;
-  readonly revocation: Pick<RevocationService, 'propose' | 'approve' | 'reject' | 'pending'>;
+  readonly revocation: Pick<RevocationService, 'propose' | 'approve' | 'reject' | 'pending' | 'decided' | 'find' | 'openAppeals' | 'answerAppeal' | 'blockApp'>;
   readonly enrolment: Pick<EnrolmentService, 'start'>;
   readonly persons: Pick<PersonRepository, 'findIdByWebNumber'>;
   readonly now: () => Date;
@@ -177,6 +177,83 @@ export class ConsoleService {
 
   pendingRevocations(): Promise<RevocationRow[]> {
     return this.#d.revocation.pending();
+  }
+
+  /** Operators and auditors, oldest first, with when each last signed in (null if unknown). */
+  async listOperators(): Promise<Array<{ operator: Operator; lastSignInAt: Date | null }>> {
+    const [operators, last] = await Promise.all([this.#d.operators.list(), this.#d.operators.lastSignIns()]);
+    return operators.map((operator) => ({ operator, lastSignInAt: last.get(operator.id) ?? null }));
+  }
+
+  /** Disables another operator or auditor; their sessions end at once (each request re-reads the operator). */
+  async disableOperator(actor: Operator, operatorId: string): Promise<Operator> {
+    requireActor(actor);
+    if (operatorId === actor.id) throw ConsoleError('console.cannot_disable_self');
+    const disabled = await this.#d.operators.disable(operatorId, actor.id, this.#d.now());
+    if (!disabled) throw await this.#whyNot(operatorId);
+    return disabled;
+  }
+
+  /**
+   * Issues another operator a new one-time enrolment link (their old link and passkeys stop
+   * working). The token is returned once; only its hash is kept.
+   */
+  async reissueEnrolmentLink(actor: Operator, operatorId: string): Promise<CreatedOperator> {
+    requireActor(actor);
+    if (operatorId === actor.id) throw ConsoleError('console.cannot_reissue_self');
+    const issued = await this.#d.operators.reissueEnrolment(operatorId, actor.id, this.#d.now());
+    if (!issued) throw await this.#whyNot(operatorId);
+    return issued;
+  }
+
+  async #whyNot(operatorId: string): Promise<NetidError> {
+    return (await this.#d.operators.find(operatorId)) ? ConsoleError('console.operator_not_active') : ConsoleError('console.operator_not_found');
+  }
+
+  /**
+   * Decided revocations, newest proposal first, `pageSize` per page (page 1 first), with when each
+   * was decided: applied_at, or for a rejection the time the console recorded it (null when it
+   * was rejected through the admin API: the revocations table keeps no rejection time).
+   */
+  async decidedRevocations(page: number, pageSize: number): Promise<{ rows: Array<{ revocation: RevocationRow; decidedAt: Date | null }>; hasMore: boolean }> {
+    const rows = await this.#d.revocation.decided({ limit: pageSize + 1, offset: (Math.max(page, 1) - 1) * pageSize });
+    const shown = rows.slice(0, pageSize);
+    const rejected = await this.#d.operators.actionTimes('revocation', shown.filter((r) => r.state === 'rejected').map((r) => r.revocation_id), ['revocation.rejected']);
+    return {
+      rows: shown.map((revocation) => ({ revocation, decidedAt: revocation.applied_at ? new Date(revocation.applied_at) : revocation.approved_at ? new Date(revocation.approved_at) : (rejected.get(revocation.revocation_id) ?? null) })),
+      hasMore: rows.length > pageSize,
+    };
+  }
+
+  /** Open appeals, oldest first, each with the revocation it contests. */
+  async openAppeals(): Promise<Array<{ appeal: AppealRow; revocation: RevocationRow | null }>> {
+    const appeals = await this.#d.revocation.openAppeals();
+    return Promise.all(appeals.map(async (appeal) => ({ appeal, revocation: (await this.#d.revocation.find(appeal.revocation_id)) ?? null })));
+  }
+
+  /** Upholds or dismisses an open appeal with a written answer the person sees in their activity. */
+  async answerAppeal(actor: Operator, appealId: string, decision: string, answer: string): Promise<AppealRow> {
+    requireActor(actor);
+    const text = answer.trim();
+    if ((decision !== 'uphold' && decision !== 'dismiss') || text.length < 1 || text.length > 4000) throw ConsoleError('console.answer_required');
+    const appeal = await this.#d.revocation.answerAppeal(appealId, actor.id, decision, text);
+    await this.#d.operators.recordAction({ operatorId: actor.id, action: decision === 'uphold' ? 'revocation.appeal_upheld' : 'revocation.appeal_dismissed', targetType: 'appeal', targetId: appeal.appeal_id, details: { revocation_id: appeal.revocation_id, person_id: appeal.person_id } }, this.#d.now());
+    return appeal;
+  }
+
+  /** Blocks one person's access to one approved app (other apps unaffected; the person is told and can appeal). */
+  async blockApp(actor: Operator, input: { webNumber: string; clientId: string; reason: string; reference: string }): Promise<void> {
+    requireActor(actor);
+    const reason = input.reason.trim();
+    const reference = input.reference.trim();
+    if (!input.clientId || !reason || !reference || reason.length > 256 || reference.length > 256) throw ConsoleError('console.block_invalid');
+    const webNumber = input.webNumber.trim().toUpperCase();
+    const personId = webNumber ? await this.#d.persons.findIdByWebNumber(webNumber) : null;
+    if (!personId) throw ConsoleError('console.person_not_found');
+    const app = await this.#d.relyingParties(async () => {}).find(input.clientId);
+    if (!app || app.state !== 'approved') throw ConsoleError('console.app_not_approved');
+    if (!(await this.#d.revocation.blockApp(personId, app.clientId, { reason, reference }, actor.id))) throw ConsoleError('console.already_blocked');
+    await this.#d.operators.recordAction({ operatorId: actor.id, action: 'app_access.blocked', targetType: 'relying_party', targetId: app.clientId, details: { person_id: personId, reason, reference } }, this.#d.now());
   }
 
   /** Starts an enrolment from the document the person shows at the counter (same service as POST /api/v1/enrolments). */

@@ -9,5 +9,13 @@ export const ConsoleError = defineErrors({
   'console.passkey_failed': { status: 400, en: 'The passkey could not be verified. Try again.', zh: '无法验证通行密钥，请重试。' },
   'console.invalid_operator': { status: 400, en: 'An operator needs a name (1–200 characters) and the role operator or auditor.', zh: '操作员须有姓名（1–200 个字符），角色须为 operator 或 auditor。' },
   'console.person_not_found': { status: 404, en: 'No active person has this web number. Check it and try again.', zh: '没有使用此网号的在用用户，请核对后重试。' },
+  'console.operator_not_found': { status: 404, en: 'No such operator.', zh: '没有这名运营人员。' },
+  'console.operator_not_active': { status: 409, en: 'This operator is disabled; nothing more can be done for them here.', zh: '该运营人员已停用，此处不能再为其执行操作。' },
+  'console.cannot_disable_self': { status: 403, en: 'You cannot disable yourself. Ask another operator to do it.', zh: '不能停用自己。请由另一名运营人员执行。' },
+  'console.cannot_reissue_self': { status: 403, en: 'Another operator must issue your new enrolment link (so a stolen session cannot add a passkey).', zh: '新的注册链接须由另一名运营人员签发（以免被盗用的会话添加通行密钥）。' },
+  'console.answer_required': { status: 400, en: 'Choose uphold or dismiss and write an answer to the person (1–4000 characters).', zh: '请选择“申诉成立”或“驳回申诉”，并填写给本人的答复（1–4000 个字符）。' },
+  'console.app_not_approved': { status: 409, en: 'Choose an approved app.', zh: '请选择一个已批准的应用。' },
+  'console.block_invalid': { status: 400, en: 'A block needs a web number, an approved app, a reason and a reference (each at most 256 characters).', zh: '限制须填写网号、已批准的应用、理由和编号（每项最多 256 个字符）。' },
+  'console.already_blocked': { status: 409, en: 'This person is already blocked from this app.', zh: '此人已被限制使用该应用。' },
   'console.cross_origin': { status: 403, en: 'The request did not come from the console page.', zh: '该请求并非来自控制台页面。' },
 });

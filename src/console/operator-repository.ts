@@ -24,6 +24,11 @@ export const OPERATOR_ACTIONS = {
   'revocation.proposed': "A revocation of a person's credentials was proposed: target revocation id; details reason, person_id.",
   'revocation.approved': 'A second operator approved (and so applied) a revocation: target revocation id; details person_id.',
   'revocation.rejected': 'A revocation proposal was rejected: target revocation id; details reason.',
+  'operator.disabled': 'An operator or auditor was disabled (their sessions end at once): target operator. operator_id is null when done through the admin API (netid operator disable).',
+  'operator.enrolment_reissued': 'A new one-time enrolment link was issued for an operator who lost their passkey device; the old link and their passkeys stop working: target operator; details passkeys_removed.',
+  'revocation.appeal_upheld': "An operator upheld a person's appeal against a revocation (fresh credentials allowed): target appeal id; details revocation_id, person_id.",
+  'revocation.appeal_dismissed': "An operator dismissed a person's appeal against a revocation: target appeal id; details revocation_id, person_id.",
+  'app_access.blocked': "One person's access to one app was blocked: target relying_party client id; details person_id, reason, reference.",
   'enrolment.assisted_started': 'An operator started an enrolment at a service counter from the document shown: target enrolment id; details document_type.',
 } as const;
 export type OperatorActionType = keyof typeof OPERATOR_ACTIONS;
@@ -162,6 +167,71 @@ export class OperatorRepository {
   async setStatus(operatorId: string, status: OperatorStatus): Promise<boolean> {
     const result = await this.#db.updateTable('operators').set({ status }).where('operator_id', '=', operatorId).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Disables an active operator and records it in the same transaction; any unused enrolment
+   * link stops working. Null when the operator is unknown or not active.
+   */
+  async disable(operatorId: string, actorId: string | null, now: Date): Promise<Operator | null> {
+    if (!isUuid(operatorId)) return null;
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('operators')
+        .set({ status: 'disabled', enrolment_token_hash: null, enrolment_expires_at: null })
+        .where('operator_id', '=', operatorId)
+        .where('status', '=', 'active')
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return null;
+      await this.recordAction({ operatorId: actorId, action: 'operator.disabled', targetType: 'operator', targetId: operatorId, details: { role: row.role } }, now, trx);
+      return toOperator(row);
+    });
+  }
+
+  /**
+   * Issues a new one-time enrolment link (24 h) for an active operator who lost their passkey
+   * device: the previous link's hash is replaced, so it stops working, and their passkeys are
+   * removed, so the lost device (and sessions signed in with it) stop working too. Recorded in
+   * the same transaction. Null when the operator is unknown or not active.
+   */
+  async reissueEnrolment(operatorId: string, actorId: string | null, now: Date): Promise<{ operator: Operator; enrolmentToken: string; expiresAt: Date; passkeysRemoved: number } | null> {
+    if (!isUuid(operatorId)) return null;
+    const token = Buffer.from(this.#random(32)).toString('base64url');
+    const expiresAt = new Date(now.getTime() + ENROLMENT_LINK_TTL_MS);
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('operators')
+        .set({ enrolment_token_hash: hashEnrolmentToken(token), enrolment_expires_at: expiresAt })
+        .where('operator_id', '=', operatorId)
+        .where('status', '=', 'active')
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return null;
+      const removed = await trx.deleteFrom('operator_passkeys').where('operator_id', '=', operatorId).returning('credential_id').execute();
+      await this.recordAction({ operatorId: actorId, action: 'operator.enrolment_reissued', targetType: 'operator', targetId: operatorId, details: { passkeys_removed: removed.length } }, now, trx);
+      return { operator: toOperator(row), enrolmentToken: token, expiresAt, passkeysRemoved: removed.length };
+    });
+  }
+
+  /** When each operator last signed in, from their passkeys' last use (unknown after a link re-issue until they sign in again). */
+  async lastSignIns(): Promise<Map<string, Date>> {
+    const rows = await this.#db.selectFrom('operator_passkeys').select(['operator_id', (eb) => eb.fn.max('last_used_at').as('last')]).groupBy('operator_id').execute();
+    return new Map(rows.filter((r) => r.last !== null && r.last !== undefined).map((r) => [r.operator_id, new Date(r.last as string | Date)]));
+  }
+
+  /** When the given actions on the given targets were recorded (the latest of each), e.g. when a revocation was rejected. */
+  async actionTimes(targetType: string, targetIds: readonly string[], actions: readonly OperatorActionType[]): Promise<Map<string, Date>> {
+    if (targetIds.length === 0 || actions.length === 0) return new Map();
+    const rows = await this.#db
+      .selectFrom('operator_actions')
+      .select(['target_id', (eb) => eb.fn.max('occurred_at').as('at')])
+      .where('target_type', '=', targetType)
+      .where('target_id', 'in', [...targetIds])
+      .where('action', 'in', [...actions])
+      .groupBy('target_id')
+      .execute();
+    return new Map(rows.map((r) => [r.target_id, new Date(r.at as string | Date)]));
   }
 
   async addPasskey(passkey: Omit<OperatorPasskey, 'lastUsedAt'>, trx?: Kysely<Database>): Promise<void> {

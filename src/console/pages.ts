@@ -6,7 +6,7 @@
 import { DOCUMENT_TYPES } from '../domain/documents/types.ts';
 import { errorCatalogue } from '../domain/errors.ts';
 import type { RelyingParty } from '../relying-parties/registry.ts';
-import type { RevocationRow } from '../revocation/revocation-repository.ts';
+import type { AppealRow, RevocationRow } from '../revocation/revocation-repository.ts';
 import { html, raw, renderPage, messages, type Html, type MessageId, type NavItem, type PageLang } from '../web/layout.ts';
 import { consoleText, hasConsoleText, type ConsoleMessageId } from './messages.ts';
 import type { Operator, RecordedAction } from './operator-repository.ts';
@@ -18,6 +18,18 @@ export const CONSOLE_NAV: readonly NavItem[] = [
   { href: '/console/enrol-assisted', label: 'console.nav.assisted' },
   { href: '/console/audit', label: 'console.nav.audit' },
 ];
+
+/**
+ * Pages not (yet) in the shared header navigation, whose labels live in src/web/messages: linked
+ * from every console page in a second, labelled navigation.
+ */
+export const CONSOLE_MORE_NAV: ReadonlyArray<{ readonly href: string; readonly label: ConsoleMessageId }> = [
+  { href: '/console/operators', label: 'nav.operators' },
+  { href: '/console/appeals', label: 'nav.appeals' },
+];
+
+/** How many decided revocations one history page shows. */
+export const REVOCATION_HISTORY_PAGE_SIZE = 50;
 
 /** Reasons an operator may propose (the person's own request comes from the person). */
 export const OPERATOR_REVOCATION_REASONS = ['device_lost', 'document_invalidated', 'death', 'fraud_decided'] as const;
@@ -60,7 +72,9 @@ function consolePage(ctx: ConsoleContext, title: string, body: Html, scripts: st
   const who = ct('whoami', { name: ctx.operator.name, role: ct(`role.${ctx.operator.role}`) });
   const headerExtra = html`<span id="whoami">${who}</span><form method="post" action="/console/signout"><button type="submit" class="link" id="signout">${ct('signout')}</button></form>`;
   const readOnly = canAct(ctx.operator) ? '' : html`<p class="notice" id="read-only">${ct('readonly.notice')}</p>`;
-  return renderPage({ title, lang: ctx.lang, path: ctx.path, nav: CONSOLE_NAV, brand: 'console.title', headerExtra, scripts, body: html`${readOnly}${flashBox(ctx)}${body}` });
+  const here = ctx.path.split('?')[0];
+  const more = html`<nav aria-label="${ct('more.label')}" id="more-nav"><p class="actions">${CONSOLE_MORE_NAV.map((item) => html`<a href="${item.href}"${item.href === here ? raw(' aria-current="page"') : ''}>${ct(item.label)}</a>`)}</p></nav>`;
+  return renderPage({ title, lang: ctx.lang, path: ctx.path, nav: CONSOLE_NAV, brand: 'console.title', headerExtra, scripts, body: html`${more}${readOnly}${flashBox(ctx)}${body}` });
 }
 
 /** A page without a session (sign-in, enrolment link, errors). */
@@ -96,6 +110,7 @@ export interface OverviewData {
   readonly registry: { records: number; byType: Record<string, number>; byStatus: Record<string, number> } | null;
   readonly pendingApps: number;
   readonly pendingRevocations: number;
+  readonly openAppeals: number;
 }
 
 export function overviewPage(ctx: ConsoleContext, data: OverviewData): string {
@@ -113,6 +128,7 @@ export function overviewPage(ctx: ConsoleContext, data: OverviewData): string {
 <div class="grid two">
 <section class="card" aria-labelledby="h-apps"><h2 id="h-apps">${ct('overview.pending_apps')}</h2><p class="webnumber" id="pending-apps">${data.pendingApps}</p><a href="/console/apps" aria-describedby="h-apps">${ct('overview.open')}</a></section>
 <section class="card" aria-labelledby="h-rev"><h2 id="h-rev">${ct('overview.pending_revocations')}</h2><p class="webnumber" id="pending-revocations">${data.pendingRevocations}</p><a href="/console/revocations" aria-describedby="h-rev">${ct('overview.open')}</a></section>
+<section class="card" aria-labelledby="h-appeals"><h2 id="h-appeals">${ct('overview.open_appeals')}</h2><p class="webnumber" id="open-appeals">${data.openAppeals}</p><a href="/console/appeals" aria-describedby="h-appeals">${ct('overview.open')}</a></section>
 </div>
 <section class="card" aria-labelledby="h-registry"><h2 id="h-registry">${ct('overview.registry')}</h2>${registry}</section>`);
 }
@@ -142,10 +158,31 @@ ${a.state !== 'suspended' ? html`<form method="post" action="${path}/suspend"><d
 ${apps.length ? html`<ul class="list" id="apps">${items}</ul>` : html`<p>${ct('apps.empty')}</p>`}`);
 }
 
-export function revocationsPage(ctx: ConsoleContext, pending: readonly RevocationRow[], operatorNames: ReadonlyMap<string, string>): string {
+export interface RevocationHistory {
+  readonly rows: ReadonlyArray<{ readonly revocation: RevocationRow; readonly decidedAt: Date | null }>;
+  /** 1-based. */
+  readonly page: number;
+  readonly hasMore: boolean;
+}
+
+export interface RevocationsData {
+  readonly pending: readonly RevocationRow[];
+  readonly history: RevocationHistory;
+  /** Approved apps a person can be blocked from. */
+  readonly apps: readonly RelyingParty[];
+  readonly operatorNames: ReadonlyMap<string, string>;
+}
+
+const reasonLabelOf = (ct: ReturnType<typeof consoleText>) => (r: string) => (hasConsoleText(`reason.${r}`) ? ct(`reason.${r}` as ConsoleMessageId) : r);
+
+/** Who an actor id of the revocation service is: an operator's name, the person, or the registry. */
+const actorName = (ct: ReturnType<typeof consoleText>, names: ReadonlyMap<string, string>) => (id: string | null) => (id === null ? '—' : id === 'person' ? ct('who.person') : id === 'registry' ? ct('who.registry') : (names.get(id) ?? id));
+
+export function revocationsPage(ctx: ConsoleContext, data: RevocationsData): string {
+  const { pending, operatorNames } = data;
   const ct = consoleText(ctx.lang);
   const act = canAct(ctx.operator);
-  const reasonLabel = (r: string) => (hasConsoleText(`reason.${r}`) ? ct(`reason.${r}` as ConsoleMessageId) : r);
+  const reasonLabel = reasonLabelOf(ct);
   const propose = act
     ? html`<section class="card" aria-labelledby="h-propose"><h2 id="h-propose">${ct('revocations.propose')}</h2>
 <form method="post" action="/console/revocations" id="propose">
@@ -173,10 +210,121 @@ ${act ? html`<div class="actions">
 <form method="post" action="${base}/reject"><div class="field"><label for="${h}-reason">${ct('revocations.reject.reason')}</label><input type="text" id="${h}-reason" name="reason" required aria-required="true" maxlength="256" autocomplete="off"></div><button type="submit" class="secondary" data-action="reject" aria-describedby="${h}">${ct('revocations.reject')}</button></form>
 </div>` : ''}</li>`;
   });
+  const who = actorName(ct, operatorNames);
+  const { history } = data;
+  const decided = history.rows.map(({ revocation: r, decidedAt }, i) => html`<li class="entry" data-revocation-id="${r.revocation_id}" data-state="${r.state}"><h3 id="dec-${i}">${reasonLabel(r.reason)} · <code>${r.reference}</code></h3>
+<dl>
+<dt>${ct('revocations.state')}</dt><dd><span class="state ${r.state === 'rejected' ? 'none' : 'bad'}">${ct(r.state === 'rejected' ? 'state.rejected' : r.state === 'applied' ? 'state.applied' : 'state.approved')}</span></dd>
+<dt>${ct('revocations.proposed_by')}</dt><dd>${who(r.proposed_by)}</dd>
+<dt>${ct('revocations.proposed_at')}</dt><dd>${fmtTime(ctx.lang, new Date(r.proposed_at))}</dd>
+<dt>${ct('revocations.decided_by')}</dt><dd class="decided-by">${who(r.state === 'rejected' ? r.rejected_by : r.approved_by)}</dd>
+<dt>${ct('revocations.decided_at')}</dt><dd>${decidedAt ? html`<time datetime="${decidedAt.toISOString()}">${fmtTime(ctx.lang, decidedAt)}</time>` : '—'}</dd>
+${r.procedure ? html`<dt>${ct('revocations.procedure')}</dt><dd>${r.procedure}</dd>` : ''}
+${r.rejection_reason ? html`<dt>${ct('revocations.rejection_reason')}</dt><dd class="rejection-reason">${r.rejection_reason}</dd>` : ''}
+</dl></li>`);
+  const pager = history.page > 1 || history.hasMore
+    ? html`<nav aria-label="${ct('revocations.pages')}"><p class="actions">
+${history.page > 1 ? html`<a class="button secondary" rel="prev" href="/console/revocations?page=${history.page - 1}#h-history">${ct('revocations.newer')}</a>` : ''}
+<span aria-current="page">${ct('revocations.page', { n: history.page })}</span>
+${history.hasMore ? html`<a class="button secondary" rel="next" id="older" href="/console/revocations?page=${history.page + 1}#h-history">${ct('revocations.older')}</a>` : ''}
+</p></nav>`
+    : '';
+  const approvedApps = data.apps.filter((a) => a.state === 'approved');
+  const block = act
+    ? html`<section class="card" aria-labelledby="h-block"><h2 id="h-block">${ct('block.title')}</h2><p>${ct('block.lead')}</p>
+${approvedApps.length ? html`<form method="post" action="/console/app-blocks" id="block">
+<div class="field"><label for="block-web_number">${ct('revocations.webnumber')}</label><span class="hint" id="block-web_number-hint">${ct('revocations.webnumber.hint')}</span>
+<input type="text" id="block-web_number" name="web_number" required aria-required="true" maxlength="10" autocomplete="off" spellcheck="false" autocapitalize="characters" aria-describedby="block-web_number-hint"></div>
+<div class="field"><label for="block-client_id">${ct('block.app')}</label><select id="block-client_id" name="client_id" required aria-required="true">${approvedApps.map((a) => html`<option value="${a.clientId}">${a.name} (${a.organisation})</option>`)}</select></div>
+<div class="field"><label for="block-reason">${ct('block.reason')}</label><input type="text" id="block-reason" name="reason" required aria-required="true" maxlength="256" autocomplete="off"></div>
+<div class="field"><label for="block-reference">${ct('block.reference')}</label><input type="text" id="block-reference" name="reference" required aria-required="true" maxlength="256" autocomplete="off"></div>
+<button type="submit" class="danger">${ct('block.submit')}</button>
+</form>` : html`<p>${ct('block.no_apps')}</p>`}</section>`
+    : '';
   return consolePage(ctx, ct('revocations.title'), html`<h1>${ct('revocations.title')}</h1><p class="lead">${ct('revocations.lead')}</p>
 ${propose}
 <section aria-labelledby="h-pending"><h2 id="h-pending">${ct('revocations.pending')}</h2>
-${pending.length ? html`<ul class="list" id="pending">${items}</ul>` : html`<p>${ct('revocations.empty')}</p>`}</section>`);
+${pending.length ? html`<ul class="list" id="pending">${items}</ul>` : html`<p>${ct('revocations.empty')}</p>`}</section>
+<section aria-labelledby="h-history"><h2 id="h-history">${ct('revocations.history')}</h2><p class="meta">${ct('revocations.history.lead', { size: REVOCATION_HISTORY_PAGE_SIZE })}</p>
+${decided.length ? html`<ul class="list" id="history">${decided}</ul>` : html`<p>${ct('revocations.history.empty')}</p>`}
+${pager}</section>
+${block}`);
+}
+
+export interface OperatorRow {
+  readonly operator: Operator;
+  readonly lastSignInAt: Date | null;
+}
+
+export function operatorsPage(ctx: ConsoleContext, rows: readonly OperatorRow[]): string {
+  const ct = consoleText(ctx.lang);
+  const act = canAct(ctx.operator);
+  const items = rows.map(({ operator: o, lastSignInAt }, i) => {
+    const h = `op-${i}`;
+    const self = o.id === ctx.operator.id;
+    const base = `/console/operators/${o.id}`;
+    const actions = act && !self && o.status === 'active'
+      ? html`<div class="actions">
+<form method="post" action="${base}/reissue"><p class="hint" id="${h}-reissue-hint">${ct('operators.reissue.hint')}</p><button type="submit" class="secondary" data-action="reissue" aria-describedby="${h} ${h}-reissue-hint">${ct('operators.reissue')}</button></form>
+<form method="post" action="${base}/disable"><button type="submit" class="danger" data-action="disable" aria-describedby="${h}">${ct('operators.disable')}</button></form>
+</div>`
+      : '';
+    return html`<li class="entry" data-operator-id="${o.id}" data-status="${o.status}" data-role="${o.role}"><h2 id="${h}">${o.name}${self ? ` ${ct('operators.you')}` : ''}</h2>
+<dl>
+<dt>${ct('operators.role')}</dt><dd>${ct(`role.${o.role}`)}</dd>
+<dt>${ct('operators.status')}</dt><dd><span class="state ${o.status === 'active' ? 'ok' : 'bad'}">${ct(`status.${o.status}`)}</span></dd>
+<dt>${ct('operators.created')}</dt><dd><time datetime="${o.createdAt.toISOString()}">${fmtTime(ctx.lang, o.createdAt)}</time></dd>
+<dt>${ct('operators.last_signin')}</dt><dd>${lastSignInAt ? html`<time datetime="${lastSignInAt.toISOString()}">${fmtTime(ctx.lang, lastSignInAt)}</time>` : ct('operators.unknown')}</dd>
+</dl>${actions}</li>`;
+  });
+  return consolePage(ctx, ct('operators.title'), html`<h1>${ct('operators.title')}</h1><p class="lead">${ct('operators.lead')}</p>
+<ul class="list" id="operators">${items}</ul>
+<p class="meta">${ct('operators.create_hint')} <code>netid operator create --name NAME --role operator|auditor</code></p>`);
+}
+
+/** The new enrolment link, shown once (the response to the re-issue POST; not stored, not cached). */
+export function linkIssuedPage(ctx: ConsoleContext, issued: { name: string; link: string; expiresAt: Date }): string {
+  const ct = consoleText(ctx.lang);
+  return consolePage(ctx, ct('operators.link.title'), html`<h1>${ct('operators.link.title')}</h1>
+<div class="notice" role="status"><p>${ct('operators.link.lead', { name: issued.name, expires: fmtTime(ctx.lang, issued.expiresAt) })}</p></div>
+<div class="card"><p><code id="new-link">${issued.link}</code></p></div>
+<p><a class="button secondary" href="/console/operators">${ct('operators.link.back')}</a></p>`);
+}
+
+export interface OpenAppeal {
+  readonly appeal: AppealRow;
+  readonly revocation: RevocationRow | null;
+}
+
+export function appealsPage(ctx: ConsoleContext, appeals: readonly OpenAppeal[], operatorNames: ReadonlyMap<string, string>): string {
+  const ct = consoleText(ctx.lang);
+  const act = canAct(ctx.operator);
+  const reasonLabel = reasonLabelOf(ct);
+  const who = actorName(ct, operatorNames);
+  const items = appeals.map(({ appeal: a, revocation: r }, i) => {
+    const h = `appeal-${i}`;
+    const form = act
+      ? html`<form method="post" action="/console/appeals/${a.appeal_id}/answer">
+<fieldset><legend>${ct('appeals.decision')}</legend>
+<div class="choice"><input type="radio" name="decision" id="${h}-uphold" value="uphold" required><label for="${h}-uphold">${ct('appeals.uphold')}</label></div>
+<div class="choice"><input type="radio" name="decision" id="${h}-dismiss" value="dismiss" required><label for="${h}-dismiss">${ct('appeals.dismiss')}</label></div>
+</fieldset>
+<div class="field"><label for="${h}-answer">${ct('appeals.answer')}</label><span class="hint" id="${h}-answer-hint">${ct('appeals.answer.hint')}</span>
+<textarea id="${h}-answer" name="answer" rows="4" maxlength="4000" required aria-required="true" aria-describedby="${h}-answer-hint"></textarea></div>
+<button type="submit" data-action="answer" aria-describedby="${h}">${ct('appeals.submit')}</button>
+</form>`
+      : '';
+    return html`<li class="entry" data-appeal-id="${a.appeal_id}" data-revocation-id="${a.revocation_id}"><h2 id="${h}">${ct('appeals.item', { reason: r ? reasonLabel(r.reason) : '—' })}</h2>
+<dl>
+<dt>${ct('appeals.lodged_at')}</dt><dd><time datetime="${new Date(a.lodged_at).toISOString()}">${fmtTime(ctx.lang, new Date(a.lodged_at))}</time></dd>
+<dt>${ct('appeals.statement')}</dt><dd class="statement">${a.statement}</dd>
+<dt>${ct('appeals.revocation')}</dt><dd><code>${a.revocation_id}</code>${r ? html` · <code>${r.reference}</code>` : ''}</dd>
+${r ? html`<dt>${ct('revocations.proposed_by')}</dt><dd>${who(r.proposed_by)}</dd><dt>${ct('revocations.decided_by')}</dt><dd>${who(r.approved_by)}</dd>` : ''}
+${r?.procedure ? html`<dt>${ct('revocations.procedure')}</dt><dd>${r.procedure}</dd>` : ''}
+</dl>${form}</li>`;
+  });
+  return consolePage(ctx, ct('appeals.title'), html`<h1>${ct('appeals.title')}</h1><p class="lead">${ct('appeals.lead')}</p>
+${appeals.length ? html`<ul class="list" id="appeals">${items}</ul>` : html`<p>${ct('appeals.empty')}</p>`}`);
 }
 
 export interface AssistedValues {

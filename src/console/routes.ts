@@ -24,9 +24,9 @@ import { staticRoutes } from '../web/static-routes.ts';
 import { consoleRelyingParty, requireActor, type ConsoleService } from './console-service.ts';
 import { ConsoleError } from './errors.ts';
 import { isUuid } from './operator-repository.ts';
-import { appsPage, assistedPage, auditPage, consoleErrorPage, enrolPage, handOffPage, overviewPage, revocationsPage, signInPage, type AssistedValues, type ConsoleContext } from './pages.ts';
+import { appealsPage, appsPage, assistedPage, auditPage, consoleErrorPage, enrolPage, handOffPage, linkIssuedPage, operatorsPage, overviewPage, REVOCATION_HISTORY_PAGE_SIZE, revocationsPage, signInPage, type AssistedValues, type ConsoleContext } from './pages.ts';
 import { ConsoleSessions, type ConsoleSession } from './session.ts';
-import { buildConsoleService } from './wiring.ts';
+import { buildConsoleService, enrolmentLink } from './wiring.ts';
 import type { Operator } from './operator-repository.ts';
 
 const CLIENT_DIR = fileURLToPath(new URL('./client/', import.meta.url));
@@ -139,7 +139,7 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
     app.post('/console/api/signin/options', { schema: hide }, async (request) => service.signInOptions(rpOf(request)));
     app.post('/console/api/signin', { schema: { ...hide, body: webauthnJson } }, async (request, reply) => {
       const operator = await service.finishSignIn(request.body as never, rpOf(request));
-      sessions.setCookie(reply, sessions.create(operator.id));
+      sessions.setCookie(reply, sessions.create(operator.id, (request.body as { id: string }).id));
       return { signed_in: true, role: operator.role };
     });
     app.post('/console/signout', { schema: hide }, async (_request, reply) => {
@@ -151,8 +151,8 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
     app.get('/console', { schema: hide }, async (request, reply) => {
       const session = await pageSession(request, reply);
       if (!session) return reply;
-      const [registry, list, pending] = await Promise.all([services.embeddedRegistry?.stats() ?? null, apps.list(), service.pendingRevocations()]);
-      return sendPage(reply, overviewPage(ctxOf(request, session), { registry, pendingApps: list.filter((a) => a.state === 'pending').length, pendingRevocations: pending.length }));
+      const [registry, list, pending, appeals] = await Promise.all([services.embeddedRegistry?.stats() ?? null, apps.list(), service.pendingRevocations(), services.revocation.openAppeals()]);
+      return sendPage(reply, overviewPage(ctxOf(request, session), { registry, pendingApps: list.filter((a) => a.state === 'pending').length, pendingRevocations: pending.length, openAppeals: appeals.length }));
     });
 
     app.get('/console/apps', { schema: hide }, async (request, reply) => {
@@ -171,8 +171,52 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
     app.get('/console/revocations', { schema: hide }, async (request, reply) => {
       const session = await pageSession(request, reply);
       if (!session) return reply;
-      const [pending, operators] = await Promise.all([service.pendingRevocations(), service.operators.list()]);
-      return sendPage(reply, revocationsPage(ctxOf(request, session), pending, new Map(operators.map((o) => [o.id, o.name]))));
+      const requested = Number((request.query as { page?: string }).page ?? '1');
+      const page = Number.isSafeInteger(requested) && requested >= 1 && requested <= 100_000 ? requested : 1;
+      const [pending, history, operators, list] = await Promise.all([service.pendingRevocations(), service.decidedRevocations(page, REVOCATION_HISTORY_PAGE_SIZE), service.operators.list(), apps.list()]);
+      return sendPage(reply, revocationsPage(ctxOf(request, session), { pending, history: { ...history, page }, apps: list, operatorNames: new Map(operators.map((o) => [o.id, o.name])) }));
+    });
+    app.post('/console/app-blocks', { schema: hide }, act('/console/revocations', async (operator, request) => {
+      const b = bodyOf(request);
+      await service.blockApp(operator, { webNumber: text(b.web_number), clientId: text(b.client_id), reason: text(b.reason), reference: text(b.reference) });
+      return 'blocked';
+    }));
+
+    app.get('/console/appeals', { schema: hide }, async (request, reply) => {
+      const session = await pageSession(request, reply);
+      if (!session) return reply;
+      const [appeals, operators] = await Promise.all([service.openAppeals(), service.operators.list()]);
+      return sendPage(reply, appealsPage(ctxOf(request, session), appeals, new Map(operators.map((o) => [o.id, o.name]))));
+    });
+    app.post('/console/appeals/:id/answer', { schema: hide }, act('/console/appeals', async (operator, request) => {
+      const { id } = request.params as { id: string };
+      if (!isUuid(id)) throw RevocationError('revocation.appeal_not_found');
+      const b = bodyOf(request);
+      await service.answerAppeal(operator, id, text(b.decision), text(b.answer));
+      return 'appeal_answered';
+    }));
+
+    app.get('/console/operators', { schema: hide }, async (request, reply) => {
+      const session = await pageSession(request, reply);
+      if (!session) return reply;
+      return sendPage(reply, operatorsPage(ctxOf(request, session), await service.listOperators()));
+    });
+    app.post('/console/operators/:id/disable', { schema: hide }, act('/console/operators', async (operator, request) => {
+      await service.disableOperator(operator, (request.params as { id: string }).id);
+      return 'operator_disabled';
+    }));
+    // The new link is the answer to this POST (shown once, never in a URL or a redirect).
+    app.post('/console/operators/:id/reissue', { schema: hide }, async (request, reply) => {
+      const session = await sessions.fromRequest(request);
+      if (!session) return refuse(request, reply, ConsoleError('console.signin_required'), '/console/signin');
+      try {
+        const issued = await service.reissueEnrolmentLink(session.operator, (request.params as { id: string }).id);
+        return sendPage(reply, linkIssuedPage({ ...ctxOf(request, session), path: '/console/operators' }, { name: issued.operator.name, link: enrolmentLink(request.socket.localPort ?? services.config.NETID_ADMIN_PORT, issued.enrolmentToken), expiresAt: issued.expiresAt }));
+      } catch (error) {
+        if (!(error instanceof NetidError)) throw error;
+        if (error.code === 'console.read_only') return refuse(request, reply, error, '/console/operators');
+        return reply.redirect(`/console/operators?error=${encodeURIComponent(error.code)}`, 303);
+      }
     });
     app.post('/console/revocations', { schema: hide }, act('/console/revocations', async (operator, request) => {
       const b = bodyOf(request);

@@ -7,7 +7,8 @@ import type { Services } from '../app/services.ts';
 import { RelyingPartyRegistry } from '../relying-parties/registry.ts';
 import { DatabaseEphemeralStore } from '../storage/ephemeral-store.ts';
 import { ConsoleService } from './console-service.ts';
-import { OperatorRepository } from './operator-repository.ts';
+import { ConsoleError } from './errors.ts';
+import { OperatorRepository, type Operator } from './operator-repository.ts';
 
 export function buildConsoleService(services: Services): ConsoleService {
   const { db } = services.database;
@@ -59,4 +60,29 @@ export async function createOperator(services: Services, input: { name?: unknown
     enrolment_path: `/console/enrol/${created.enrolmentToken}`,
     expires_at: created.expiresAt.toISOString(),
   };
+}
+
+export interface OperatorView {
+  readonly operator_id: string;
+  readonly name: string;
+  readonly role: string;
+  readonly status: string;
+  readonly created_at: string;
+  /** When they last signed in with a passkey; null when unknown. */
+  readonly last_sign_in_at: string | null;
+}
+
+const viewOf = (operator: Operator, lastSignInAt: Date | null): OperatorView => ({ operator_id: operator.id, name: operator.name, role: operator.role, status: operator.status, created_at: operator.createdAt.toISOString(), last_sign_in_at: lastSignInAt?.toISOString() ?? null });
+
+/** Every operator and auditor (`netid operator list`, GET /admin/v1/operators). */
+export async function listOperators(services: Services): Promise<{ operators: OperatorView[] }> {
+  return { operators: (await buildConsoleService(services).listOperators()).map((o) => viewOf(o.operator, o.lastSignInAt)) };
+}
+
+/** Disables an operator through the admin API (`netid operator disable ID`); recorded with the admin API as actor. */
+export async function disableOperator(services: Services, operatorId: string): Promise<OperatorView> {
+  const operators = new OperatorRepository({ db: services.database.db });
+  const disabled = await operators.disable(operatorId, null, services.now());
+  if (!disabled) throw (await operators.find(operatorId)) ? ConsoleError('console.operator_not_active') : ConsoleError('console.operator_not_found');
+  return viewOf(disabled, null);
 }

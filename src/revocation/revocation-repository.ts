@@ -36,6 +36,19 @@ export class RevocationRepository {
     return this.#db.selectFrom('revocations').selectAll().where('state', '=', state).orderBy('proposed_at').limit(limit).execute();
   }
 
+  /** Decided revocations (approved, applied or rejected), newest proposal first, one page at a time (the console's history). */
+  async listDecided(page: { limit: number; offset: number }): Promise<RevocationRow[]> {
+    return this.#db
+      .selectFrom('revocations')
+      .selectAll()
+      .where('state', 'in', ['approved', 'applied', 'rejected'])
+      .orderBy('proposed_at', 'desc')
+      .orderBy('revocation_id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+  }
+
   async transition(
     revocationId: string,
     transition: Transition<RevocationState>,

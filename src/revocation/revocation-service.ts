@@ -258,6 +258,15 @@ export class RevocationService {
     return this.#repo.openAppeals();
   }
 
+  /** Decided revocations (approved, applied, rejected), newest proposal first; `limit` at most 200. */
+  decided(page: { limit: number; offset: number }): Promise<RevocationRow[]> {
+    return this.#repo.listDecided({ limit: Math.min(Math.max(Math.trunc(page.limit), 1), 200), offset: Math.max(Math.trunc(page.offset), 0) });
+  }
+
+  find(revocationId: string): Promise<RevocationRow | undefined> {
+    return this.#repo.find(revocationId);
+  }
+
   /** Suspends one app's access for one person (other apps unaffected). */
   async blockApp(personId: string, clientId: string, why: { reason: string; reference: string }, operatorId: string): Promise<boolean> {
     if (!isText(clientId) || !isText(why?.reason) || !isText(why?.reference) || !isText(operatorId)) throw RevocationError('revocation.field_required', { field: 'client_id, reason, reference, operator_id' });

@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { createNode, type NetidNode } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { consoleRelyingParty, type ConsoleService } from '../../src/console/console-service.ts';
-import { ENROLMENT_LINK_TTL_MS, type Operator } from '../../src/console/operator-repository.ts';
+import { ENROLMENT_LINK_TTL_MS, OperatorRepository, type Operator } from '../../src/console/operator-repository.ts';
 import { ConsoleSessions, CONSOLE_SESSION_TTL_SECONDS } from '../../src/console/session.ts';
 import { buildConsoleService, createOperator } from '../../src/console/wiring.ts';
 import { NetidError } from '../../src/domain/errors.ts';
@@ -43,6 +43,22 @@ for (const database of testDatabases) {
       const authenticator = new SoftwareAuthenticator(rp.origin);
       const operator = await service.finishEnrolment(token, authenticator.create(await service.enrolmentOptions(token, rp)), rp);
       return { operator, authenticator, token };
+    }
+
+    let personCount = 0;
+    /** A person with a web number, as enrolment would leave them. */
+    async function personWith(webNumber: string) {
+      personCount += 1;
+      return node.services.persons.create({
+        documentKey: `console-person-${database.kind}-${personCount}`,
+        webNumber,
+        attributes: { document_type: 'cn_resident_id', document_number: `11010119900101${String(personCount).padStart(4, '0')}`, name: 'Person', birth_date: '1990-01-01', sex: 'F', nationality: 'CHN', expiry_date: '2035-01-01' },
+        now: clock,
+      });
+    }
+
+    async function signIn(authenticator: SoftwareAuthenticator) {
+      return service.finishSignIn(authenticator.get(await service.signInOptions(rp)), rp);
     }
 
     async function actionsOf(operatorId: string | null) {
@@ -179,18 +195,180 @@ for (const database of testDatabases) {
       assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
     });
 
+    it('disables another operator: their next request is signed out; nobody disables themselves; auditors cannot', async () => {
+      const sessions = new ConsoleSessions({ key: node.services.sealer.deriveKey('console-session'), operators: service.operators, now: () => clock });
+      const { operator: lead, authenticator: leadKey } = await enrolledOperator('Disabling lead', 'operator');
+      const { operator: target, authenticator: targetKey } = await enrolledOperator('To be disabled', 'operator');
+      const { operator: auditor } = await enrolledOperator('Watching auditor', 'auditor');
+      await signIn(leadKey);
+      const [targetPasskey] = await service.operators.passkeysOf(target.id);
+      const targetSession = sessions.create(target.id, targetPasskey!.credentialId);
+      assert.equal((await sessions.verify(targetSession))?.operator.id, target.id);
+
+      await rejectsWith(service.disableOperator(lead, lead.id), 'console.cannot_disable_self');
+      await rejectsWith(service.disableOperator(auditor, target.id), 'console.read_only');
+      assert.equal((await service.operators.find(target.id))?.status, 'active', 'refused acts change nothing');
+
+      assert.equal((await service.disableOperator(lead, target.id)).status, 'disabled');
+      assert.equal(await sessions.verify(targetSession), null, 'their open session ends at once');
+      await rejectsWith(signIn(targetKey), 'console.unknown_passkey');
+      await rejectsWith(service.disableOperator(lead, target.id), 'console.operator_not_active');
+      await rejectsWith(service.disableOperator(lead, '00000000-0000-4000-8000-000000000000'), 'console.operator_not_found');
+      await rejectsWith(service.reissueEnrolmentLink(lead, target.id), 'console.operator_not_active');
+
+      const listed = new Map((await service.listOperators()).map((o) => [o.operator.id, o]));
+      assert.equal(listed.get(target.id)?.operator.status, 'disabled');
+      assert.equal(listed.get(lead.id)?.lastSignInAt?.getTime(), clock.getTime(), 'last sign-in from the passkey');
+      assert.equal(listed.get(auditor.id)?.lastSignInAt, null, 'never signed in: unknown');
+      assert.deepEqual((await actionsOf(lead.id)).filter((a) => a.action === 'operator.disabled').map((a) => [a.targetId, a.details]), [[target.id, { role: 'operator' }]]);
+      assert.deepEqual((await actionsOf(auditor.id)).map((a) => a.action), ['operator.passkey_registered'], 'the auditor did nothing');
+    });
+
+    it('re-issues an enrolment link: the old link and the lost passkeys stop working, the new link works once', async () => {
+      const sessions = new ConsoleSessions({ key: node.services.sealer.deriveKey('console-session'), operators: service.operators, now: () => clock });
+      const { operator: lead } = await enrolledOperator('Re-issuing lead', 'operator');
+      const { operator: auditor } = await enrolledOperator('Re-issue auditor', 'auditor');
+      // Someone who never used their first link.
+      const unused = await service.createOperator({ name: 'Never enrolled', role: 'auditor' });
+      const again = await service.reissueEnrolmentLink(lead, unused.operator.id);
+      await rejectsWith(service.enrolmentOptions(unused.enrolmentToken, rp), 'console.enrolment_link_invalid');
+      assert.equal((await service.enrolmentOperator(again.enrolmentToken)).id, unused.operator.id);
+
+      // Someone who lost their passkey device.
+      const { operator: lost, authenticator: lostDevice } = await enrolledOperator('Lost a phone', 'operator');
+      const [lostPasskey] = await service.operators.passkeysOf(lost.id);
+      const lostSession = sessions.create(lost.id, lostPasskey!.credentialId);
+      await rejectsWith(service.reissueEnrolmentLink(lost, lost.id), 'console.cannot_reissue_self');
+      await rejectsWith(service.reissueEnrolmentLink(auditor, lost.id), 'console.read_only');
+      const issued = await service.reissueEnrolmentLink(lead, lost.id);
+      assert.equal(issued.expiresAt.getTime() - clock.getTime(), ENROLMENT_LINK_TTL_MS);
+      assert.equal(await sessions.verify(lostSession), null, 'the session opened with the lost passkey ends');
+      await rejectsWith(signIn(lostDevice), 'console.unknown_passkey');
+      const newDevice = new SoftwareAuthenticator(rp.origin);
+      assert.equal((await service.finishEnrolment(issued.enrolmentToken, newDevice.create(await service.enrolmentOptions(issued.enrolmentToken, rp)), rp)).id, lost.id);
+      assert.equal((await signIn(newDevice)).id, lost.id);
+      await rejectsWith(service.enrolmentOptions(issued.enrolmentToken, rp), 'console.enrolment_link_invalid');
+      const stored = JSON.stringify(await node.services.database.db.selectFrom('operators').selectAll().where('operator_id', '=', lost.id).execute());
+      assert.ok(!stored.includes(issued.enrolmentToken), 'only a hash of the new token is stored');
+      assert.deepEqual((await actionsOf(lead.id)).filter((a) => a.action === 'operator.enrolment_reissued').map((a) => [a.targetId, a.details]).sort(), [[lost.id, { passkeys_removed: 1 }], [unused.operator.id, { passkeys_removed: 0 }]].sort());
+      assert.deepEqual((await actionsOf(auditor.id)).map((a) => a.action), ['operator.passkey_registered']);
+    });
+
+    it('writes the record of a disable or a link re-issue in the same transaction as the act', async () => {
+      const { operator: lead } = await enrolledOperator('Atomic lead', 'operator');
+      const { operator: target } = await enrolledOperator('Atomic target', 'operator');
+      class UnrecordableOperators extends OperatorRepository {
+        override async recordAction(): Promise<string> {
+          throw new Error('the action record is unavailable');
+        }
+      }
+      const failing = new UnrecordableOperators({ db: node.services.database.db });
+      await assert.rejects(failing.disable(target.id, lead.id, clock), /unavailable/);
+      await assert.rejects(failing.reissueEnrolment(target.id, lead.id, clock), /unavailable/);
+      assert.equal((await service.operators.find(target.id))?.status, 'active', 'not disabled without its record');
+      assert.equal((await service.operators.passkeysOf(target.id)).length, 1, 'passkeys kept without the record');
+      const stored = await node.services.database.db.selectFrom('operators').select('enrolment_token_hash').where('operator_id', '=', target.id).executeTakeFirstOrThrow();
+      assert.equal(stored.enrolment_token_hash, null, 'no new link without the record');
+    });
+
+    it('shows decided revocations with who proposed, who decided and when, newest first, paged', async () => {
+      const { operator: first } = await enrolledOperator('History first', 'operator');
+      const { operator: second } = await enrolledOperator('History second', 'operator');
+      await personWith('WNHISTORY1');
+      await personWith('WNHISTORY2');
+      advance(60_000);
+      const applied = await service.proposeRevocation(first, { webNumber: 'WNHISTORY1', reason: 'document_invalidated', reference: 'H-1' });
+      advance(60_000);
+      const rejected = await service.proposeRevocation(second, { webNumber: 'WNHISTORY2', reason: 'fraud_decided', procedure: 'Court ruling 12', reference: 'H-2' });
+      advance(60_000);
+      await service.approveRevocation(second, applied.revocation_id);
+      const appliedAt = clock.getTime();
+      advance(60_000);
+      await service.rejectRevocation(first, rejected.revocation_id, 'procedure not final');
+      const rejectedAt = clock.getTime();
+
+      const top = await service.decidedRevocations(1, 1);
+      assert.equal(top.hasMore, true);
+      assert.equal(top.rows[0]?.revocation.revocation_id, rejected.revocation_id, 'the newest proposal first');
+      assert.equal(top.rows[0]?.revocation.rejected_by, first.id);
+      assert.equal(top.rows[0]?.revocation.rejection_reason, 'procedure not final');
+      assert.equal(top.rows[0]?.decidedAt?.getTime(), rejectedAt, 'the rejection time from the action record');
+      const next = await service.decidedRevocations(2, 1);
+      assert.equal(next.rows[0]?.revocation.revocation_id, applied.revocation_id);
+      assert.equal(next.rows[0]?.revocation.state, 'applied');
+      assert.equal(next.rows[0]?.revocation.proposed_by, first.id);
+      assert.equal(next.rows[0]?.revocation.approved_by, second.id);
+      assert.equal(next.rows[0]?.decidedAt?.getTime(), appliedAt);
+      const all = (await service.decidedRevocations(1, 50)).rows.map((r) => r.revocation.revocation_id);
+      assert.ok(all.indexOf(rejected.revocation_id) < all.indexOf(applied.revocation_id));
+      assert.ok(!(await service.pendingRevocations()).some((r) => r.revocation_id === applied.revocation_id || r.revocation_id === rejected.revocation_id), 'decided ones are no longer pending');
+    });
+
+    it("answers an appeal from the console; the answer reaches the person's activity", async () => {
+      const { operator: first } = await enrolledOperator('Appeal first', 'operator');
+      const { operator: second } = await enrolledOperator('Appeal second', 'operator');
+      const { operator: auditor } = await enrolledOperator('Appeal auditor', 'auditor');
+      const person = await personWith('WNAPPEAL01');
+      const revocation = await service.proposeRevocation(first, { webNumber: 'WNAPPEAL01', reason: 'device_lost', reference: 'A-1' });
+      await service.approveRevocation(second, revocation.revocation_id);
+      const appeal = await node.services.revocation.lodgeAppeal(person.personId, revocation.revocation_id, 'I still have my phone.');
+      const open = (await service.openAppeals()).find((a) => a.appeal.appeal_id === appeal.appeal_id);
+      assert.equal(open?.revocation?.reference, 'A-1');
+      assert.equal(open?.appeal.statement, 'I still have my phone.');
+
+      await rejectsWith(service.answerAppeal(auditor, appeal.appeal_id, 'dismiss', 'No.'), 'console.read_only');
+      await rejectsWith(service.answerAppeal(first, appeal.appeal_id, 'maybe', 'No.'), 'console.answer_required');
+      await rejectsWith(service.answerAppeal(first, appeal.appeal_id, 'dismiss', '   '), 'console.answer_required');
+      advance(1000);
+      const answer = 'The device was reported lost by the police; bring it to a counter to reinstate.';
+      assert.equal((await service.answerAppeal(first, appeal.appeal_id, 'dismiss', answer)).state, 'dismissed');
+      await rejectsWith(service.answerAppeal(second, appeal.appeal_id, 'uphold', 'Yes.'), 'revocation.appeal_not_found');
+      assert.ok(!(await service.openAppeals()).some((a) => a.appeal.appeal_id === appeal.appeal_id));
+
+      const activity = await node.services.activity.listVisible(person.personId, clock);
+      const told = activity.find((e) => e.type === 'revocation.appeal_dismissed');
+      assert.equal(told?.details.answer, answer);
+      assert.equal(told?.details.appeal_id, appeal.appeal_id);
+      assert.deepEqual((await actionsOf(first.id)).filter((a) => a.targetType === 'appeal').map((a) => [a.action, a.targetId, a.details]), [['revocation.appeal_dismissed', appeal.appeal_id, { revocation_id: revocation.revocation_id, person_id: person.personId }]]);
+      assert.ok(!JSON.stringify(await actionsOf(first.id)).includes('police'), 'the answer text stays with the person, not in the action record');
+    });
+
+    it('blocks one person from one approved app only', async () => {
+      const { operator } = await enrolledOperator('Blocking operator', 'operator');
+      const { operator: auditor } = await enrolledOperator('Blocking auditor', 'auditor');
+      const person = await personWith('WNBLOCK001');
+      const registry = relyingPartyRegistryOf(node.services);
+      const { relyingParty: app } = await registry.register({ name: 'Shop', organisation: 'Shop Ltd', category: 'commercial', redirect_uris: ['https://shop.example/cb'], sector_identifier: 'shop.example', token_endpoint_auth_method: 'client_secret_basic' }, 'cli');
+      const { relyingParty: other } = await registry.register({ name: 'Library', organisation: 'City', category: 'public_service', redirect_uris: ['https://library.example/cb'], sector_identifier: 'library.example', token_endpoint_auth_method: 'client_secret_basic' }, 'cli');
+      const input = { webNumber: 'wnblock001', clientId: app.clientId, reason: 'abusive refunds', reference: 'B-1' };
+      await rejectsWith(service.blockApp(operator, input), 'console.app_not_approved');
+      await service.transitionApp(operator, app.clientId, 'approve');
+      await service.transitionApp(operator, other.clientId, 'approve');
+      await rejectsWith(service.blockApp(auditor, input), 'console.read_only');
+      await rejectsWith(service.blockApp(operator, { ...input, webNumber: 'NOSUCHWN00' }), 'console.person_not_found');
+      await rejectsWith(service.blockApp(operator, { ...input, reason: ' ' }), 'console.block_invalid');
+      await service.blockApp(operator, input);
+      assert.equal(await node.services.revocation.isBlockedForApp(person.personId, app.clientId), true);
+      assert.equal(await node.services.revocation.isBlockedForApp(person.personId, other.clientId), false, 'other apps unaffected');
+      await rejectsWith(service.blockApp(operator, input), 'console.already_blocked');
+      assert.deepEqual((await actionsOf(operator.id)).filter((a) => a.action === 'app_access.blocked').map((a) => [a.targetId, a.details]), [[app.clientId, { person_id: person.personId, reason: 'abusive refunds', reference: 'B-1' }]]);
+      assert.ok((await node.services.activity.listVisible(person.personId, clock)).some((e) => e.type === 'app_access.blocked' && e.relyingPartyId === app.clientId), 'the person is told');
+    });
+
     it('ends a console session after 8 hours, on a bad MAC, or when the operator is disabled', async () => {
       const { operator } = await enrolledOperator('Session', 'operator');
       const sessions = new ConsoleSessions({ key: node.services.sealer.deriveKey('console-session'), operators: service.operators, now: () => clock });
-      const token = sessions.create(operator.id);
+      const [passkey] = await service.operators.passkeysOf(operator.id);
+      const token = sessions.create(operator.id, passkey!.credentialId);
       assert.equal((await sessions.verify(token))?.operator.id, operator.id);
       assert.equal(await sessions.verify(`${token.slice(0, -2)}xx`), null);
       const other = new ConsoleSessions({ key: node.services.sealer.deriveKey('person-session'), operators: service.operators, now: () => clock });
       assert.equal(await other.verify(token), null, 'a key for another purpose does not verify it');
       advance(CONSOLE_SESSION_TTL_SECONDS * 1000);
       assert.equal(await sessions.verify(token), null, 'expired');
-      const fresh = sessions.create(operator.id);
+      const fresh = sessions.create(operator.id, passkey!.credentialId);
       assert.ok(await sessions.verify(fresh));
+      assert.equal(await sessions.verify(sessions.create(operator.id, 'not-a-passkey')), null, 'a session names a registered passkey of its operator');
       await service.operators.setStatus(operator.id, 'disabled');
       assert.equal(await sessions.verify(fresh), null, 'disabled');
     });
