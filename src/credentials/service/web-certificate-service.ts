@@ -10,6 +10,7 @@ import { issueBatchForPerson, type IssuanceDeps, type IssuedBatch } from './issu
 import { revokeCredentialsOfDevice, revokePersonCredentials, type RevocationOutcome, type RevocationReason } from './revocation.ts';
 import { webCertificateState, type WebCertificateState } from './state.ts';
 import { StatusListPublisher } from './status-list-publisher.ts';
+import { purgeExpiredStatusEntries, type StatusPurgeReport } from './status-purge.ts';
 
 /** What issuance needs, plus the status-list ttl; the issuer may end in a slash (it is dropped). */
 export interface WebCertificateServiceDeps extends IssuanceDeps {
@@ -41,6 +42,11 @@ export class WebCertificateService {
   /** Revokes the credentials issued to one of the person's devices. */
   revokeCredentialsOfDevice(personId: string, deviceRef: string, trx?: Kysely<Database>): Promise<RevocationOutcome> {
     return revokeCredentialsOfDevice(this.#deps, personId, deviceRef, trx);
+  }
+
+  /** Releases the status entries of credentials expired longer than a day (and the list ttl) ago; see status-purge.ts. */
+  purgeExpiredStatusEntries(): Promise<StatusPurgeReport> {
+    return purgeExpiredStatusEntries({ db: this.#deps.db, now: this.#deps.now, graceSeconds: this.statusLists.ttlSeconds });
   }
 
   /** Whether the person holds a valid web certificate anywhere (for the home page). */
