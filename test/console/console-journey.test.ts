@@ -5,8 +5,13 @@
  * pending app and suspends it, proposes a revocation, cannot approve it themselves, a second
  * operator approves it; an operator starts an assisted enrolment and the person's phone continues
  * it from the hand-off link; the auditor sees all of it in the action record, has no action
- * buttons, and is refused with 403 when posting anyway. Once in Chinese and once in English, at
- * phone and desktop widths; axe-core finds no serious or critical violation on any console page.
+ * buttons, and is refused with 403 when posting anyway. The decided revocation appears in the
+ * history; an operator blocks the person from one approved app; the person appeals (public API)
+ * and the answer written on the console reaches their activity export; a lost passkey device gets
+ * a re-issued link (the old one answers 410, the new one enrols), an operator cannot disable
+ * themselves, and disabling someone signs them out at their next request. Once in Chinese and once
+ * in English, at phone and desktop widths; axe-core finds no serious or critical violation on any
+ * console page.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +21,8 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startNode, type RunningNode } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { SESSION_COOKIE } from '../../src/accounts/person-session.ts';
+import { OperatorRepository } from '../../src/console/operator-repository.ts';
 import { createOperator } from '../../src/console/wiring.ts';
 import { relyingPartyRegistryOf } from '../../src/relying-parties/admin-routes.ts';
 import { testEnv } from '../support/databases.ts';
@@ -42,6 +49,7 @@ async function expectAccessible(page: Page, where: string): Promise<void> {
 }
 
 interface Signed {
+  readonly id: string;
   readonly context: BrowserContext;
   readonly page: Page;
   readonly problems: string[];
@@ -70,7 +78,7 @@ async function enrolAndSignIn(lang: 'zh-CN' | 'en', name: string, role: 'operato
   await expectAccessible(page, 'sign-in');
   await page.click('#signin');
   await page.waitForURL(`${adminBase}/console`);
-  return { context, page, problems };
+  return { id: created.operator_id, context, page, problems };
 }
 
 before(async () => {
@@ -147,8 +155,28 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await second.page.goto(`${adminBase}/console/revocations`);
       await second.page.locator(`li[data-revocation-id="${revocationId}"] button[data-action="approve"]`).click();
       await second.page.waitForURL(`${adminBase}/console/revocations?done=revocation_approved`);
-      assert.equal(await second.page.locator(`li[data-revocation-id="${revocationId}"]`).count(), 0);
-      assert.equal((await node.services.revocation.forPerson((await node.services.persons.findIdByWebNumber(f.webNumber))!)).revocations[0]?.state, 'applied');
+      assert.equal(await second.page.locator(`#pending li[data-revocation-id="${revocationId}"]`).count(), 0, 'no longer pending');
+      const personId = (await node.services.persons.findIdByWebNumber(f.webNumber))!;
+      assert.equal((await node.services.revocation.forPerson(personId)).revocations[0]?.state, 'applied');
+      // The decided proposal moves to the history: outcome, who proposed, who decided.
+      const decided = second.page.locator(`#history li[data-revocation-id="${revocationId}"]`);
+      assert.equal(await decided.getAttribute('data-state'), 'applied');
+      assert.match((await decided.textContent())!, new RegExp(`Operator One ${lang}[\\s\\S]*Operator Two ${lang}`));
+      assert.match((await decided.textContent())!, text(/已生效/, /Applied/));
+      await expectAccessible(second.page, 'revocations: history');
+
+      // A per-app block from the revocations page: only approved apps are offered.
+      const { relyingParty: shop } = await relyingPartyRegistryOf(node.services).register({ name: `Shop ${lang}`, organisation: 'Shop Ltd', category: 'commercial', redirect_uris: ['https://shop.example/cb'], sector_identifier: 'shop.example', token_endpoint_auth_method: 'client_secret_basic' }, 'cli');
+      await relyingPartyRegistryOf(node.services).transition(shop.clientId, 'approve', 'cli');
+      await second.page.goto(`${adminBase}/console/revocations`);
+      assert.equal(await second.page.locator(`#block-client_id option[value="${relyingParty.clientId}"]`).count(), 0, 'a suspended app is not offered');
+      await second.page.fill('#block-web_number', f.webNumber);
+      await second.page.selectOption('#block-client_id', shop.clientId);
+      await second.page.fill('#block-reason', text('滥用退款', 'refund abuse'));
+      await second.page.fill('#block-reference', `BLOCK-${lang}`);
+      await second.page.click('#block button[type="submit"]');
+      await second.page.waitForURL(`${adminBase}/console/revocations?done=blocked`);
+      assert.equal(await node.services.revocation.isBlockedForApp(personId, shop.clientId), true);
 
       // Assisted enrolment: the counter checks the document, the person continues on their phone.
       await page.goto(`${adminBase}/console/enrol-assisted`);
@@ -175,6 +203,63 @@ for (const lang of ['zh-CN', 'en'] as const) {
       assert.equal(await personPage.isVisible('#step-document'), false, 'the document step was done at the counter');
       await phone.close();
 
+      // The person appeals; an operator dismisses it with an answer the person sees in their activity.
+      const personToken = node.services.personSessions.create(personId, ['passkey', 'uv']).token;
+      const lodged = await fetch(`${publicBase}/api/v1/me/revocations/${revocationId}/appeal`, { method: 'POST', headers: { authorization: `Bearer ${personToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ statement: text('我的手机没有丢。', 'My phone is not lost.') }) });
+      assert.equal(lodged.status, 201);
+      const appealId = ((await lodged.json()) as { appeal_id: string }).appeal_id;
+      await page.goto(`${adminBase}/console`);
+      assert.equal((await page.textContent('#open-appeals'))!.trim(), '1');
+      await page.click('#more-nav a[href="/console/appeals"]');
+      await page.waitForURL(`${adminBase}/console/appeals`);
+      const appealItem = page.locator(`li[data-appeal-id="${appealId}"]`);
+      assert.match((await appealItem.textContent())!, text(/我的手机没有丢/, /My phone is not lost/));
+      await expectAccessible(page, 'appeals');
+      const answer = text('警方已确认设备遗失；请携带设备到窗口办理。', 'The police confirmed the device lost; bring it to a counter.');
+      await appealItem.locator('input[value="dismiss"]').check();
+      await appealItem.locator('textarea[name="answer"]').fill(answer);
+      await appealItem.locator('button[data-action="answer"]').click();
+      await page.waitForURL(`${adminBase}/console/appeals?done=appeal_answered`);
+      assert.equal(await page.locator(`li[data-appeal-id="${appealId}"]`).count(), 0);
+      await expectAccessible(page, 'appeals: answered');
+      const exported = await fetch(`${publicBase}/activity/export.json`, { headers: { cookie: `${SESSION_COOKIE}=${personToken}` } });
+      const entries = ((await exported.json()) as { entries: Array<{ type: string; details: { answer?: string } }> }).entries;
+      assert.equal(entries.find((e) => e.type === 'revocation.appeal_dismissed')?.details.answer, answer, "the answer is in the person's activity");
+
+      // Operators: a lost passkey device gets a new link (the old one fails, the new one works);
+      // nobody disables themselves; disabling someone signs them out at their next request.
+      const lostName = `Lost device ${lang}`;
+      const lost = await createOperator(node.services, { name: lostName, role: 'operator' }, adminPort);
+      await page.click('#more-nav a[href="/console/operators"]');
+      await page.waitForURL(`${adminBase}/console/operators`);
+      await expectAccessible(page, 'operators');
+      const lostItem = page.locator(`li[data-operator-id="${lost.operator_id}"]`);
+      await lostItem.locator('button[data-action="reissue"]').click();
+      const newLink = (await page.textContent('#new-link'))!.trim();
+      assert.match(newLink, new RegExp(`^http://localhost:${adminPort}/console/enrol/[\\w-]{43}$`));
+      assert.notEqual(newLink, lost.enrolment_link);
+      await expectAccessible(page, 'operators: new link');
+      const lostContext = await browser.newContext({ locale: lang, viewport: PHONE });
+      const lostPage = await lostContext.newPage();
+      await addVirtualAuthenticator(lostContext, lostPage);
+      assert.equal((await lostPage.goto(lost.enrolment_link!))!.status(), 410, 'the old link fails');
+      await lostPage.goto(newLink);
+      await lostPage.click('#enrol');
+      await lostPage.waitForURL(`${adminBase}/console/signin?enrolled=1`);
+      await lostPage.click('#signin');
+      await lostPage.waitForURL(`${adminBase}/console`);
+      const self = await page.request.post(`${adminBase}/console/operators/${first.id}/disable`, { form: {}, headers: { origin: adminBase } });
+      assert.match(self.url(), /error=console\.cannot_disable_self/);
+      assert.match(await self.text(), text(/不能停用自己/, /You cannot disable yourself/));
+      await page.goto(`${adminBase}/console/operators`);
+      assert.equal(await page.locator(`li[data-operator-id="${first.id}"] button`).count(), 0, 'no buttons on your own entry');
+      await lostItem.locator('button[data-action="disable"]').click();
+      await page.waitForURL(`${adminBase}/console/operators?done=operator_disabled`);
+      assert.equal(await lostItem.getAttribute('data-status'), 'disabled');
+      await lostPage.goto(`${adminBase}/console/audit`);
+      await lostPage.waitForURL(/\/console\/signin\?next=/);
+      await lostContext.close();
+
       // The auditor: every act in the record, no action buttons, and a POST is refused.
       const a = auditor.page;
       assert.equal(await a.isVisible('#read-only'), true);
@@ -192,7 +277,11 @@ for (const lang of ['zh-CN', 'en'] as const) {
       assert.ok(await a.locator(`li[data-action="operator.signed_in"]`, { hasText: `Auditor ${lang}` }).count() >= 1);
       assert.ok(await a.locator('li[data-action="operator.created"]').count() >= 3);
       assert.ok(!(await a.textContent('#actions'))!.includes(f.document.name), 'no identity data in the record');
-      for (const path of ['/console/apps', '/console/revocations', '/console/enrol-assisted']) {
+      assert.equal(await entry('operator.enrolment_reissued', lost.operator_id).count(), 1);
+      assert.equal(await entry('operator.disabled', lost.operator_id).count(), 1);
+      assert.equal(await entry('revocation.appeal_dismissed', appealId).count(), 1);
+      assert.equal(await entry('app_access.blocked', shop.clientId).count(), 1);
+      for (const path of ['/console/apps', '/console/revocations', '/console/enrol-assisted', '/console/operators', '/console/appeals']) {
         await a.goto(`${adminBase}${path}`);
         assert.equal(await a.locator('main form').count(), 0, `${path}: no action forms for an auditor`);
         assert.equal(await a.locator('main button').count(), 0, `${path}: no action buttons for an auditor`);
@@ -204,6 +293,14 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const refusedJson = await a.request.post(`${adminBase}/console/revocations/${revocationId}/reject`, { form: { reason: 'x' }, headers: { origin: adminBase, accept: 'application/json' } });
       assert.equal(refusedJson.status(), 403);
       assert.equal(((await refusedJson.json()) as { error: string }).error, 'console.read_only');
+      for (const path of [`/console/operators/${second.id}/disable`, `/console/operators/${second.id}/reissue`, `/console/appeals/${appealId}/answer`, '/console/app-blocks']) {
+        const response = await a.request.post(`${adminBase}${path}`, { form: { decision: 'uphold', answer: 'x', web_number: f.webNumber, client_id: shop.clientId, reason: 'x', reference: 'x' }, headers: { origin: adminBase, accept: 'application/json' } });
+        assert.equal(response.status(), 403, path);
+        assert.equal(((await response.json()) as { error: string }).error, 'console.read_only', path);
+      }
+      const operators = new OperatorRepository({ db: node.services.database.db });
+      assert.equal((await operators.find(second.id))?.status, 'active', 'the refused POSTs changed nothing');
+      assert.equal((await operators.passkeysOf(second.id)).length, 1);
       // An operator's browser posting from another origin (the public listener's pages) is refused too.
       const forged = await first.page.request.post(`${adminBase}/console/apps/${encodeURIComponent(relyingParty.clientId)}/approve`, { form: { reason: '' }, headers: { origin: publicBase } });
       assert.equal(forged.status(), 403);
