@@ -17,6 +17,7 @@ import type { AuthorityService } from '../authority/authority-service.ts';
 import type { RevocationService } from '../revocation/revocation-service.ts';
 import type { EnrolmentServices } from '../enrolment/wiring.ts';
 import type { WebCertificateService } from '../credentials/service/web-certificate-service.ts';
+import type { DisconnectNotifier } from '../oidc/grants.ts';
 
 export interface Services extends EnrolmentServices {
   readonly config: Config;
@@ -37,4 +38,6 @@ export interface Services extends EnrolmentServices {
   readonly transparency: TransparencyService;
   readonly authority: AuthorityService;
   readonly revocation: RevocationService;
+  /** Told when a person disconnects an app (the OIDC provider pushes its back-channel logout here). */
+  readonly disconnectNotifiers: DisconnectNotifier[];
 }

@@ -41,6 +41,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (config.NETID_MASTER_KEY === DEVELOPMENT_MASTER_KEY) unsafe.push('NETID_MASTER_KEY: the development master key');
     if (!config.NETID_ISSUER.startsWith('https://')) unsafe.push('NETID_ISSUER: an http issuer');
     if (config.NETID_DEMO_DATA) unsafe.push('NETID_DEMO_DATA: demo data (set it to false)');
+    if (config.NETID_OUTBOUND_ALLOW_LOOPBACK) unsafe.push('NETID_OUTBOUND_ALLOW_LOOPBACK: calls to loopback and private addresses');
     if (unsafe.length) {
       const error = ConfigError('config.unsafe_in_production', { problems: unsafe });
       error.message = `refusing to start in production with ${unsafe.join('; ')}`;

@@ -22,6 +22,7 @@ export const configSchema = z.object({
   NETID_MASTER_KEY: z.string().default(DEVELOPMENT_MASTER_KEY).describe('Key-encryption key (32 bytes, base64url) for signing keys and identity attributes at rest. Generate one with `openssl rand -base64 32`.'),
   NETID_PREVIOUS_MASTER_KEYS: z.string().default('').describe('Comma-separated older master keys, still accepted for decryption while records are re-wrapped.'),
   NETID_DEMO_DATA: bool.default(true).describe('Import the bundled demo registry on first start. Refused in production.'),
+  NETID_OUTBOUND_ALLOW_LOOPBACK: bool.default(false).describe('Let the OpenID provider call apps on loopback and private addresses (back-channel logout to an app on this machine, in development and tests). Off, those calls are refused as server-side request forgery. Refused in production.'),
   NETID_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level of the JSON logs (personal data is always redacted).'),
   NETID_LIVENESS_MODE: z.enum(['active', 'passive']).default('active').describe('Liveness check used at enrolment: `active` (the person follows random head-movement prompts) or `passive` (a presentation-attack model score on one frame).'),
   NETID_ENROLMENT_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15).describe('How long an enrolment may stay unfinished before it expires.'),

@@ -26,7 +26,12 @@ export interface DisconnectOutcome {
   readonly grants: number;
   /** Tokens, codes and refresh tokens destroyed with them. */
   readonly tokens: number;
+  /** The OpenID sessions (`sid`) the app knew the person by: each gets a back-channel logout. */
+  readonly sids: readonly string[];
 }
+
+/** Tells an app that the person disconnected it (OpenID Connect Back-Channel Logout); wired by src/oidc/routes.ts. */
+export type DisconnectNotifier = (personId: string, clientId: string, sids: readonly string[]) => Promise<{ notified: boolean }>;
 
 const key = (personId: string, clientId: string) => `${personId}:${clientId}`;
 
@@ -41,17 +46,32 @@ export class PersonGrants {
 
   /** Remembers that `grantId` belongs to (person, app). Called each time a grant is saved. */
   async remember(personId: string, clientId: string, grantId: string): Promise<void> {
-    const ids = await this.grantIds(personId, clientId);
-    if (ids.includes(grantId)) return;
-    const kept = [...ids, grantId];
+    const index = await this.#index(personId, clientId);
+    if (index.grantIds.includes(grantId)) return;
+    const kept = [...index.grantIds, grantId];
     // Past the cap, the oldest grants are revoked now rather than left unreachable by a disconnect.
     for (const old of kept.splice(0, Math.max(0, kept.length - MAX_GRANTS_PER_APP))) await this.#revokeGrant(old);
-    await this.#store.put(GRANT_INDEX, key(personId, clientId), { payload: { grant_ids: kept }, expiresAt: new Date(this.#now().getTime() + GRANT_TTL_SECONDS * 1000) });
+    await this.#save(personId, clientId, { grantIds: kept, sids: index.sids });
+  }
+
+  /** Remembers the OpenID session id the app received (`sid`), so a disconnect can log that session out at the app. */
+  async rememberSession(personId: string, clientId: string, sid: string): Promise<void> {
+    const index = await this.#index(personId, clientId);
+    if (index.sids.includes(sid)) return;
+    await this.#save(personId, clientId, { grantIds: index.grantIds, sids: [...index.sids, sid].slice(-MAX_GRANTS_PER_APP) });
   }
 
   async grantIds(personId: string, clientId: string): Promise<string[]> {
-    const record = await this.#store.get(GRANT_INDEX, key(personId, clientId));
-    return ((record?.payload.grant_ids as string[] | undefined) ?? []).map(String);
+    return (await this.#index(personId, clientId)).grantIds;
+  }
+
+  async #index(personId: string, clientId: string): Promise<{ grantIds: string[]; sids: string[] }> {
+    const payload = (await this.#store.get(GRANT_INDEX, key(personId, clientId)))?.payload;
+    return { grantIds: ((payload?.grant_ids as unknown[] | undefined) ?? []).map(String), sids: ((payload?.sids as unknown[] | undefined) ?? []).map(String) };
+  }
+
+  async #save(personId: string, clientId: string, index: { grantIds: string[]; sids: string[] }): Promise<void> {
+    await this.#store.put(GRANT_INDEX, key(personId, clientId), { payload: { grant_ids: index.grantIds, sids: index.sids }, expiresAt: new Date(this.#now().getTime() + GRANT_TTL_SECONDS * 1000) });
   }
 
   /** Plaintext claims remembered for (person, app). */
@@ -65,12 +85,12 @@ export class PersonGrants {
 
   /** Revokes every grant of (person, app) and everything issued under them; forgets remembered consent. */
   async disconnect(personId: string, clientId: string): Promise<DisconnectOutcome> {
-    const ids = await this.grantIds(personId, clientId);
+    const { grantIds, sids } = await this.#index(personId, clientId);
     let tokens = 0;
-    for (const grantId of ids) tokens += await this.#revokeGrant(grantId);
+    for (const grantId of grantIds) tokens += await this.#revokeGrant(grantId);
     await this.#store.destroy(GRANT_INDEX, key(personId, clientId));
     await this.#store.destroy(CONSENT_MEMORY, key(personId, clientId));
-    return { grants: ids.length, tokens };
+    return { grants: grantIds.length, tokens, sids };
   }
 
   async #revokeGrant(grantId: string): Promise<number> {
@@ -87,11 +107,13 @@ export function personGrantsOf(deps: { db: Kysely<Database>; now: () => Date }):
 }
 
 /**
- * The person disconnects an app: its grants and tokens are revoked, and the act is in the
- * person's activity (what was revoked, never any claim value).
+ * The person disconnects an app: its grants and tokens are revoked, the app is told through
+ * back-channel logout when it registered for it (after the revocation, which does not wait on the
+ * app), and the act is in the person's activity (what was revoked, never any claim value).
  */
-export async function disconnectApp(deps: { grants: PersonGrants; activity: ActivityRepository; now: () => Date }, personId: string, clientId: string): Promise<DisconnectOutcome> {
+export async function disconnectApp(deps: { grants: PersonGrants; activity: ActivityRepository; now: () => Date; notify?: DisconnectNotifier }, personId: string, clientId: string): Promise<DisconnectOutcome & { notified: boolean }> {
   const outcome = await deps.grants.disconnect(personId, clientId);
-  await deps.activity.record({ personId, type: 'app.disconnected', occurredAt: deps.now(), relyingPartyId: clientId, details: { grants_revoked: outcome.grants, tokens_revoked: outcome.tokens } });
-  return outcome;
+  const { notified } = deps.notify ? await deps.notify(personId, clientId, outcome.sids) : { notified: false };
+  await deps.activity.record({ personId, type: 'app.disconnected', occurredAt: deps.now(), relyingPartyId: clientId, details: { grants_revoked: outcome.grants, tokens_revoked: outcome.tokens, app_notified: notified } });
+  return { ...outcome, notified };
 }

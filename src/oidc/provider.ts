@@ -34,6 +34,8 @@ export interface ProviderDeps {
   readonly now: () => Date;
   /** Plaintext claims the person asked netid to remember for this app (skip the consent screen). */
   readonly rememberedPlaintext: (personId: string, clientId: string) => Promise<ReadonlySet<string>>;
+  /** Development and tests: allow the provider's outgoing calls (back-channel logout) to loopback and private addresses. */
+  readonly allowLoopbackCalls?: boolean;
 }
 
 /** The claims a request names, from its scope and its claims parameter. */
@@ -141,6 +143,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       registration: `${OIDC_PREFIX}/reg`,
       backchannel_authentication: `${OIDC_PREFIX}/backchannel`,
     },
+    // oidc-provider refuses outgoing calls to special-use addresses (SSRF); a development node may call an app on this machine.
+    ...(deps.allowLoopbackCalls ? { fetch: (url: string | URL, options: RequestInit & { dispatcher?: unknown }) => fetch(url, { ...options, dispatcher: undefined } as RequestInit) } : {}),
     features: {
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },

@@ -18,7 +18,7 @@ import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
 import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
 import { DatabaseEphemeralStore, scheduleSweep, type EphemeralStore } from '../storage/ephemeral-store.ts';
 import { achieved, targetLevel } from './assurance.ts';
-import { PersonGrants } from './grants.ts';
+import { PersonGrants, type DisconnectNotifier } from './grants.ts';
 import { ScanLogins } from './scan-login.ts';
 import { readCookie } from '../http/cookies.ts';
 import { LANG_COOKIE } from '../web/layout.ts';
@@ -63,9 +63,32 @@ export async function buildOidc(services: Services, options: OidcOptions = {}): 
     persons: services.persons,
     now: services.now,
     rememberedPlaintext: (personId, clientId) => grants.rememberedPlaintext(personId, clientId),
+    allowLoopbackCalls: services.config.NETID_OUTBOUND_ALLOW_LOOPBACK,
+  });
+  // The session id an app receives (`sid`) is known once the authorization succeeds; a disconnect logs it out at the app.
+  provider.on('authorization.success', (ctx: { oidc?: { session?: { accountId?: string; sidFor(clientId: string): string | undefined }; client?: { clientId: string } } }) => {
+    const session = ctx.oidc?.session;
+    const clientId = ctx.oidc?.client?.clientId;
+    const sid = clientId ? session?.sidFor(clientId) : undefined;
+    if (session?.accountId && clientId && sid) grants.rememberSession(session.accountId, clientId, sid).catch((error: unknown) => services.logger.warn({ err: error }, 'could not remember the app session'));
   });
   const stopSweep = options.sweepIntervalMs === 0 ? () => {} : scheduleSweep(store, options.sweepIntervalMs ?? 60_000, (error) => services.logger.warn({ err: error }, 'ephemeral sweep failed'));
   return { provider, store, registry, grants, stopSweep };
+}
+
+/**
+ * Tells an app that registered a back-channel logout URI that the person disconnected it: one
+ * logout token (pairwise `sub`, `sid`, signed like an ID token) per session the app knew. A
+ * suspended or pending app is not told (it cannot sign anyone in). Delivery is tried once.
+ */
+function backChannelLogout(provider: Provider, logger: Services['logger']): DisconnectNotifier {
+  return async (personId, clientId, sids) => {
+    const client = await provider.Client.find(clientId) as { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid?: string): Promise<void> } | undefined;
+    if (!client?.backchannelLogoutUri || sids.length === 0) return { notified: false };
+    const results = await Promise.allSettled(sids.map((sid) => client.backchannelLogout(personId, sid)));
+    for (const r of results) if (r.status === 'rejected') logger.warn({ err: r.reason, client_id: clientId }, 'back-channel logout after a disconnect failed');
+    return { notified: results.some((r) => r.status === 'fulfilled') };
+  };
 }
 
 function localeOf(request: FastifyRequest): PageLocale {
@@ -83,6 +106,7 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
     app.addHook('onClose', async () => handle.stopSweep());
     const { provider, store, registry, grants } = handle;
     const scans = new ScanLogins({ store, now: services.now });
+    services.disconnectNotifiers.push(backChannelLogout(provider, services.logger));
     const callback = provider.callback();
     const devices = new DeviceRepository({ db: services.database.db });
     const rp = relyingPartyFromIssuer(services.config.NETID_ISSUER);

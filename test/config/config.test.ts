@@ -24,13 +24,15 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ NETID_MASTER_KEY: 'c2hvcnQ' }), /NETID_MASTER_KEY: must be 32 bytes/);
   });
 
-  it('production refuses the development master key, an http issuer and demo data', () => {
+  it('production refuses the development master key, an http issuer, demo data and loopback calls', () => {
     assert.throws(
       () => loadConfig({ NODE_ENV: 'production' }),
       (error: unknown) => error instanceof NetidError && error.code === 'config.unsafe_in_production' && /NETID_MASTER_KEY/.test(error.message) && /NETID_ISSUER/.test(error.message) && /NETID_DEMO_DATA/.test(error.message),
     );
-    const config = loadConfig({ NODE_ENV: 'production', NETID_MASTER_KEY: Buffer.alloc(32, 7).toString('base64url'), NETID_ISSUER: 'https://id.example.cn', NETID_DEMO_DATA: 'false' });
+    const safe = { NODE_ENV: 'production', NETID_MASTER_KEY: Buffer.alloc(32, 7).toString('base64url'), NETID_ISSUER: 'https://id.example.cn', NETID_DEMO_DATA: 'false' };
+    const config = loadConfig(safe);
     assert.equal(config.NODE_ENV, 'production');
+    assert.throws(() => loadConfig({ ...safe, NETID_OUTBOUND_ALLOW_LOOPBACK: 'true' }), /NETID_OUTBOUND_ALLOW_LOOPBACK/, 'calls to loopback addresses are refused in production');
   });
 
   it('reads an optional JSON file; the environment wins over it', async () => {

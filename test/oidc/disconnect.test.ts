@@ -6,6 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { ADULT, Browser, enrolPerson, personBrowser, registerApp, signIn, startOidcNode, type OidcTestNode, type TestApp } from './support.ts';
 import type { SoftwareAuthenticator } from '../support/software-authenticator.ts';
@@ -39,7 +42,8 @@ describe('disconnecting an app', () => {
   let person: Awaited<ReturnType<typeof enrolPerson>>;
   let other: Awaited<ReturnType<typeof enrolPerson>>;
   before(async () => {
-    t = await startOidcNode();
+    // The test's app listens on 127.0.0.1, which a production node refuses to call.
+    t = await startOidcNode({ NETID_OUTBOUND_ALLOW_LOOPBACK: 'true' });
     person = await enrolPerson(t);
     other = await enrolPerson(t, { ...ADULT, document_number: '11010519900307013X', name: '李四' });
   });
@@ -99,6 +103,47 @@ describe('disconnecting an app', () => {
     assert.equal((await me.fetch(`/api/v1/me/apps/${encodeURIComponent(app.clientId)}`, { method: 'DELETE' })).status, 200);
     const asked = await tokensFor(t, app, person.authenticator, 'openid name');
     assert.ok(asked.pages.some((html) => html.includes('/consent"')), 'after disconnect the consent screen is back');
+  });
+
+  it('tells an app that registered for it through back-channel logout: its sub and sid, signed by netid', async () => {
+    const received: string[] = [];
+    let answer = 200;
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => { body += chunk; });
+      request.on('end', () => {
+        received.push(new URLSearchParams(body).get('logout_token') ?? '');
+        response.writeHead(answer).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/backchannel-logout`;
+      const app = await registerApp(t, { sector_identifier: 'bcl.example', backchannel_logout_uri: uri, claims: [{ claim: 'age_over_18', legal_basis: '' }] });
+      const { config, tokens } = await tokensFor(t, app, person.authenticator);
+      const idToken = tokens.claims()!;
+      assert.ok(idToken.sid, 'the ID token carries the session id the app will be told about');
+      const me = await personBrowser(t, person.authenticator);
+      assert.equal((await me.fetch(`/api/v1/me/apps/${encodeURIComponent(app.clientId)}`, { method: 'DELETE' })).status, 200);
+
+      assert.equal(received.length, 1);
+      const { payload } = await jwtVerify(received[0]!, createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!)), { issuer: t.issuer, audience: app.clientId });
+      assert.equal(payload.sub, idToken.sub, 'the pairwise sub the app knows');
+      assert.equal(payload.sid, idToken.sid);
+      assert.ok((payload.events as Record<string, unknown>)['http://schemas.openid.net/event/backchannel-logout']);
+      assert.equal(payload.nonce, undefined, 'a logout token never carries a nonce');
+      const recorded = (await t.node.services.activity.listVisible(person.personId, new Date(Date.now() + 1000))).find((a) => a.type === 'app.disconnected' && a.relyingPartyId === app.clientId);
+      assert.equal(recorded?.details.app_notified, true);
+
+      // An app that does not answer well is still disconnected; the record says it was not told.
+      answer = 500;
+      await tokensFor(t, app, person.authenticator);
+      assert.equal((await me.fetch(`/api/v1/me/apps/${encodeURIComponent(app.clientId)}`, { method: 'DELETE' })).status, 200);
+      const second = (await t.node.services.activity.listVisible(person.personId, new Date(Date.now() + 1000))).find((a) => a.type === 'app.disconnected' && a.relyingPartyId === app.clientId);
+      assert.equal(second?.details.app_notified, false);
+    } finally {
+      server.close();
+    }
   });
 
   it('needs the person signed in', async () => {
