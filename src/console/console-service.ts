@@ -1,14 +1,16 @@
 /**
  * The operator console's use cases: operators enrol a passkey with a one-time link and sign in
  * with it; operators (not auditors) approve and suspend apps, propose, approve and reject
- * revocations, and start assisted enrolments at a service counter. Every act is written to
- * operator_actions:
+ * revocations, block one person from one app, answer appeals, start assisted enrolments at a
+ * service counter, disable other operators and re-issue their enrolment links. Every act is
+ * written to operator_actions:
  *
- * - in the same transaction as the act: operator creation, passkey registration, sign-in, app
- *   approval and suspension (through the app registry's accountable-event sink, which runs inside
- *   its transition's transaction);
+ * - in the same transaction as the act: operator creation, passkey registration, sign-in,
+ *   disabling an operator, re-issuing a link, app approval and suspension (through the app
+ *   registry's accountable-event sink, which runs inside its transition's transaction);
  * - right after the act (the service API takes no transaction): revocation propose / approve /
- *   reject (RevocationService) and assisted enrolment start (EnrolmentService.start).
+ *   reject, appeal answers and per-app blocks (RevocationService) and assisted enrolment start
+ *   (EnrolmentService.start).
  */
 import { generateAuthenticationOptions, verifyAuthenticationResponse, type AuthenticationResponseJSON, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import { CHALLENGE_TTL_MS, challengeOf, registrationOptions, verifyPasskeyRegistration, type RelyingPartyConfig } from '../accounts/devices.ts';
