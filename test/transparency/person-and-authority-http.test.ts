@@ -128,6 +128,14 @@ async function publicEntries(): Promise<Uint8Array[]> {
 }
 
 describe('the admin API refuses what it must not store', () => {
+  it('runs the daily jobs on demand over the admin API: retention, then the status entry purge', async () => {
+    const run = await admin('POST', '/admin/v1/retention/run');
+    assert.equal(run.status, 200, JSON.stringify(run.json));
+    assert.equal(typeof run.json.status_purge.released, 'number');
+    assert.ok(!Number.isNaN(Date.parse(run.json.status_purge.cutoff)));
+    assert.equal((await admin('POST', '/admin/v1/retention/run', undefined, null)).status, 401);
+  });
+
   it('answers 401 without the bearer token, or with a wrong one, and stores nothing', async () => {
     for (const auth of [null, 'Bearer not-the-token']) {
       const refused = await admin('POST', '/admin/v1/authority-requests', request(personA.webNumber), auth);

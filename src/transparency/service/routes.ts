@@ -39,8 +39,10 @@ export function transparencyAdminRoutes(services: Services): RouteModule {
       const checkpoint = await services.transparency.checkpoint();
       return { tree_size: checkpoint.treeSize, note: checkpoint.note };
     });
-    app.post('/admin/v1/retention/run', { schema: { summary: 'Run the retention job now', tags: ['transparency'] } }, async () =>
-      runRetention({ db: services.database.db, log: services.transparency, now: services.now, retentionDays: services.config.NETID_RETENTION_DAYS }),
-    );
+    app.post('/admin/v1/retention/run', { schema: { summary: 'Run the daily jobs now: record retention, then the purge of expired web certificate status entries', tags: ['transparency'] } }, async () => {
+      const retention = await runRetention({ db: services.database.db, log: services.transparency, now: services.now, retentionDays: services.config.NETID_RETENTION_DAYS });
+      const purge = await services.credentials.purgeExpiredStatusEntries();
+      return { ...retention, status_purge: { cutoff: purge.cutoff.toISOString(), released: purge.released, released_revoked: purge.releasedRevoked, lists: purge.changedLists } };
+    });
   };
 }
