@@ -42,6 +42,8 @@ const MAX_FRAME_CHARS = 8_000_000;
 export interface EnrolmentRouteDeps {
   readonly enrolment: EnrolmentService;
   readonly personSessions: PersonSessions;
+  /** Enrolments one client address may start per minute (the registry check must not be a lookup oracle). */
+  readonly startsPerMinute: number;
 }
 
 export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
@@ -66,6 +68,7 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
 
   return (app) => {
     app.post('/api/v1/enrolments', {
+      config: { rateLimit: { max: deps.startsPerMinute, timeWindow: 60_000 } },
       schema: {
         summary: 'Start an enrolment with an identity document; the registry check runs at once',
         tags,

@@ -80,9 +80,9 @@ export function buildEnrolmentServices(base: {
   };
 }
 
-export function enrolmentRouteModules(services: EnrolmentServices & { persons: PersonRepository; activity: ActivityRepository; now: () => Date }): RouteModule[] {
+export function enrolmentRouteModules(services: EnrolmentServices & { config: Pick<Config, 'NETID_ENROLMENT_STARTS_PER_MINUTE'>; persons: PersonRepository; activity: ActivityRepository; now: () => Date }): RouteModule[] {
   return [
-    enrolmentRoutes({ enrolment: services.enrolment, personSessions: services.personSessions }),
+    enrolmentRoutes({ enrolment: services.enrolment, personSessions: services.personSessions, startsPerMinute: services.config.NETID_ENROLMENT_STARTS_PER_MINUTE }),
     accountRoutes({ persons: services.persons, passkeys: services.passkeys, activity: services.activity, personSessions: services.personSessions, deactivation: services.deactivation, now: services.now }),
   ];
 }

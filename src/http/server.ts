@@ -4,6 +4,7 @@
  * contribute routes through `RouteModule`s; this file owns only the cross-cutting parts.
  */
 import fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import { HttpError, sendError } from './error-mapper.ts';
@@ -40,6 +41,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   if (options.authenticate) app.addHook('onRequest', options.authenticate);
   instrument(app, options.metrics);
 
+  // Off by default: a route opts in with `config: { rateLimit: { max, timeWindow } }`. The counters
+  // live in this node's memory, so the limit is per node; a 429 goes through the error mapper.
+  await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -54,5 +54,6 @@ export const testDatabases: readonly TestDatabase[] = [
 
 /** Environment for loadConfig() in tests: quiet logs, a temp data dir, ephemeral ports. */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return { NODE_ENV: 'test', NETID_LOG_LEVEL: 'silent', NETID_PORT: '0', NETID_ADMIN_PORT: '0', NETID_DEMO_DATA: 'false', ...overrides };
+  // Tests start many enrolments from 127.0.0.1 in a minute; test/enrolment/rate-limit.test.ts checks the limit itself.
+  return { NODE_ENV: 'test', NETID_LOG_LEVEL: 'silent', NETID_PORT: '0', NETID_ADMIN_PORT: '0', NETID_DEMO_DATA: 'false', NETID_ENROLMENT_STARTS_PER_MINUTE: '10000', ...overrides };
 }
