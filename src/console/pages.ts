@@ -16,16 +16,9 @@ export const CONSOLE_NAV: readonly NavItem[] = [
   { href: '/console/apps', label: 'console.nav.apps' },
   { href: '/console/revocations', label: 'console.nav.revocation' },
   { href: '/console/enrol-assisted', label: 'console.nav.assisted' },
+  { href: '/console/appeals', label: 'console.nav.appeals' },
+  { href: '/console/operators', label: 'console.nav.operators' },
   { href: '/console/audit', label: 'console.nav.audit' },
-];
-
-/**
- * Pages not (yet) in the shared header navigation, whose labels live in src/web/messages: linked
- * from every console page in a second, labelled navigation.
- */
-export const CONSOLE_MORE_NAV: ReadonlyArray<{ readonly href: string; readonly label: ConsoleMessageId }> = [
-  { href: '/console/operators', label: 'nav.operators' },
-  { href: '/console/appeals', label: 'nav.appeals' },
 ];
 
 /** How many decided revocations one history page shows. */
@@ -72,9 +65,7 @@ function consolePage(ctx: ConsoleContext, title: string, body: Html, scripts: st
   const who = ct('whoami', { name: ctx.operator.name, role: ct(`role.${ctx.operator.role}`) });
   const headerExtra = html`<span id="whoami">${who}</span><form method="post" action="/console/signout"><button type="submit" class="link" id="signout">${ct('signout')}</button></form>`;
   const readOnly = canAct(ctx.operator) ? '' : html`<p class="notice" id="read-only">${ct('readonly.notice')}</p>`;
-  const here = ctx.path.split('?')[0];
-  const more = html`<nav aria-label="${ct('more.label')}" id="more-nav"><p class="actions">${CONSOLE_MORE_NAV.map((item) => html`<a href="${item.href}"${item.href === here ? raw(' aria-current="page"') : ''}>${ct(item.label)}</a>`)}</p></nav>`;
-  return renderPage({ title, lang: ctx.lang, path: ctx.path, nav: CONSOLE_NAV, brand: 'console.title', headerExtra, scripts, body: html`${more}${readOnly}${flashBox(ctx)}${body}` });
+  return renderPage({ title, lang: ctx.lang, path: ctx.path, nav: CONSOLE_NAV, brand: 'console.title', headerExtra, scripts, body: html`${readOnly}${flashBox(ctx)}${body}` });
 }
 
 /** A page without a session (sign-in, enrolment link, errors). */

@@ -210,7 +210,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const appealId = ((await lodged.json()) as { appeal_id: string }).appeal_id;
       await page.goto(`${adminBase}/console`);
       assert.equal((await page.textContent('#open-appeals'))!.trim(), '1');
-      await page.click('#more-nav a[href="/console/appeals"]');
+      await page.click('nav a[href="/console/appeals"]');
       await page.waitForURL(`${adminBase}/console/appeals`);
       const appealItem = page.locator(`li[data-appeal-id="${appealId}"]`);
       assert.match((await appealItem.textContent())!, text(/我的手机没有丢/, /My phone is not lost/));
@@ -230,7 +230,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       // nobody disables themselves; disabling someone signs them out at their next request.
       const lostName = `Lost device ${lang}`;
       const lost = await createOperator(node.services, { name: lostName, role: 'operator' }, adminPort);
-      await page.click('#more-nav a[href="/console/operators"]');
+      await page.click('nav a[href="/console/operators"]');
       await page.waitForURL(`${adminBase}/console/operators`);
       await expectAccessible(page, 'operators');
       const lostItem = page.locator(`li[data-operator-id="${lost.operator_id}"]`);

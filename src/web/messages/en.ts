@@ -184,6 +184,8 @@ export const en: Record<MessageId, string> = {
   'console.nav.revocation': 'Revocation',
   'console.nav.assisted': 'Assisted enrolment',
   'console.nav.audit': 'Operator actions',
+  'console.nav.operators': 'Operators',
+  'console.nav.appeals': 'Appeals',
   'console.signin.title': 'Operator sign-in',
   'console.signin.button': 'Sign in with a passkey',
   'console.register.title': 'Register your operator passkey',
