@@ -204,6 +204,10 @@ export interface ActivityView {
   readonly app: string | null;
   readonly claims: readonly string[];
   readonly legalBasis: readonly string[];
+  /** Why it happened, when the record says (a revocation's or block's reason). */
+  readonly reason: string | null;
+  /** An operator's written answer to the person (an appeal's outcome). */
+  readonly answer: string | null;
 }
 
 export function activityTypeLabel(lang: PageLang, type: string): string {
@@ -219,8 +223,16 @@ export function activityTypeLabel(lang: PageLang, type: string): string {
     report_not_me: 'activity.type.report_not_me',
     report_over_asking: 'activity.type.report_over_asking',
     'app.disconnected': 'activity.type.app_disconnected',
+    'app_access.blocked': 'activity.type.app_blocked',
+    'app_access.unblocked': 'activity.type.app_unblocked',
+    'revocation.appeal_lodged': 'activity.type.appeal_lodged',
+    'revocation.appeal_upheld': 'activity.type.appeal_upheld',
+    'revocation.appeal_dismissed': 'activity.type.appeal_dismissed',
+    web_certificate_issued: 'activity.type.certificate_issued',
+    credential_revoked: 'activity.type.certificate_revoked',
+    'account.deactivated': 'activity.type.deactivated',
   };
-  const id = known[type] ?? (type.includes('disclos') ? 'activity.type.disclosure' : type.includes('consent') ? 'activity.type.consent' : type.includes('revoc') ? 'activity.type.revocation' : type.includes('signin') || type.includes('sign_in') ? 'activity.type.sign_in' : undefined);
+  const id = known[type] ?? (type.startsWith('authority.') ? 'activity.type.authority' : type.includes('disclos') ? 'activity.type.disclosure' : type.includes('consent') ? 'activity.type.consent' : type.includes('revoc') ? 'activity.type.revocation' : type.includes('signin') || type.includes('sign_in') ? 'activity.type.sign_in' : undefined);
   return id ? t[id] : type;
 }
 
@@ -241,6 +253,8 @@ ${entries.map((e) => {
 ${e.app ? html`<dt>${t['activity.app']}</dt><dd>${e.app}</dd>` : ''}
 ${e.claims.length ? html`<dt>${t['activity.claims']}</dt><dd>${e.claims.join(', ')}</dd>` : ''}
 ${e.legalBasis.length ? html`<dt>${t['activity.basis']}</dt><dd>${e.legalBasis.join('; ')}</dd>` : ''}
+${e.reason ? html`<dt>${t['activity.reason']}</dt><dd>${e.reason}</dd>` : ''}
+${e.answer ? html`<dt>${t['activity.answer']}</dt><dd class="answer">${e.answer}</dd>` : ''}
 </dl>
 ${e.type.startsWith('report_') ? '' : html`<form method="post" action="/activity/report" class="actions">
 <input type="hidden" name="activity_id" value="${e.id}">

@@ -18,7 +18,7 @@ import { disconnectApp, personGrantsOf, type DisconnectNotifier } from '../oidc/
 import { HttpError } from '../http/error-mapper.ts';
 import { readCookie } from '../http/cookies.ts';
 import { LANG_COOKIE, pageLang, sendPage } from './layout.ts';
-import { format, messages } from './messages/index.ts';
+import { format, messages, type PageLang } from './messages/index.ts';
 import { activityPage, appsPage, deactivatedPage, enrolPage, homePage, landingPage, settingsPage, signInPage, type ActivityView, type ConnectedApp, type PageContext } from './pages.ts';
 import { staticRoutes } from './static-routes.ts';
 import { demoAppRoutes } from './demo-app/routes.ts';
@@ -54,7 +54,8 @@ export function webRoutes(services: Services): RouteModule {
     return session;
   };
 
-  const activityViews = async (personId: string): Promise<ActivityView[]> => {
+  const activityViews = async (personId: string, lang: PageLang): Promise<ActivityView[]> => {
+    const t = messages(lang);
     const entries = await services.activity.listVisible(personId, services.now());
     const names = new Map<string, string>();
     const out: ActivityView[] = [];
@@ -63,7 +64,14 @@ export function webRoutes(services: Services): RouteModule {
       const claims = Array.isArray(d.claims) ? d.claims.map(String) : Array.isArray(d.disclosed) ? d.disclosed.map(String) : [];
       const basis = d.legal_basis ?? d.legal_bases;
       const legalBasis = Array.isArray(basis) ? basis.map(String) : typeof basis === 'string' ? [basis] : basis && typeof basis === 'object' ? Object.entries(basis).map(([k, v]) => `${k}: ${String(v)}`) : [];
-      out.push({ id: e.activityId, occurredAt: e.occurredAt, type: e.type, app: await appName(e.relyingPartyId, names), claims, legalBasis });
+      const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : null);
+      // A reason code from a closed list reads as words; free text (an operator's) stays as written.
+      const reasonText = (value: unknown) => {
+        const code = text(value);
+        const label = code ? (t as Record<string, string>)[`reason.${code}`] : undefined;
+        return label ?? code;
+      };
+      out.push({ id: e.activityId, occurredAt: e.occurredAt, type: e.type, app: await appName(e.relyingPartyId, names), claims, legalBasis, reason: reasonText(d.reason), answer: text(d.answer) });
     }
     return out;
   };
@@ -107,7 +115,7 @@ export function webRoutes(services: Services): RouteModule {
       if (!session) return reply;
       const ctx = ctxOf(request);
       const reported = (request.query as { reported?: string }).reported === '1';
-      return sendPage(reply, activityPage(ctx, await activityViews(session.personId), reported ? messages(ctx.lang)['activity.reported'] : null));
+      return sendPage(reply, activityPage(ctx, await activityViews(session.personId, ctx.lang), reported ? messages(ctx.lang)['activity.reported'] : null));
     });
 
     app.get('/activity/export.json', { schema: { hide: true } }, async (request, reply) => {
@@ -156,7 +164,7 @@ export function webRoutes(services: Services): RouteModule {
      * successful sign-in until the person disconnects it (a later sign-in connects it again).
      */
     const connectedApps = async (personId: string): Promise<ConnectedApp[]> => {
-      const views = await activityViews(personId);
+      const views = await activityViews(personId, 'en');
       const raw = await services.activity.listVisible(personId, services.now());
       const byClient = new Map<string, ConnectedApp>();
       for (let i = views.length - 1; i >= 0; i--) {
