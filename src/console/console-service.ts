@@ -214,15 +214,13 @@ export class ConsoleService {
 
   /**
    * Decided revocations, newest proposal first, `pageSize` per page (page 1 first), with when each
-   * was decided: applied_at, or for a rejection the time the console recorded it (null when it
-   * was rejected through the admin API: the revocations table keeps no rejection time).
+   * was decided: applied, approved or rejected (migration 0008 keeps the rejection time).
    */
   async decidedRevocations(page: number, pageSize: number): Promise<{ rows: Array<{ revocation: RevocationRow; decidedAt: Date | null }>; hasMore: boolean }> {
     const rows = await this.#d.revocation.decided({ limit: pageSize + 1, offset: (Math.max(page, 1) - 1) * pageSize });
-    const shown = rows.slice(0, pageSize);
-    const rejected = await this.#d.operators.actionTimes('revocation', shown.filter((r) => r.state === 'rejected').map((r) => r.revocation_id), ['revocation.rejected']);
+    const at = (value: Date | string | null) => (value ? new Date(value) : null);
     return {
-      rows: shown.map((revocation) => ({ revocation, decidedAt: revocation.applied_at ? new Date(revocation.applied_at) : revocation.approved_at ? new Date(revocation.approved_at) : (rejected.get(revocation.revocation_id) ?? null) })),
+      rows: rows.slice(0, pageSize).map((revocation) => ({ revocation, decidedAt: at(revocation.applied_at) ?? at(revocation.approved_at) ?? at(revocation.rejected_at) })),
       hasMore: rows.length > pageSize,
     };
   }

@@ -220,20 +220,6 @@ export class OperatorRepository {
     return new Map(rows.filter((r) => r.last !== null && r.last !== undefined).map((r) => [r.operator_id, new Date(r.last as string | Date)]));
   }
 
-  /** When the given actions on the given targets were recorded (the latest of each), e.g. when a revocation was rejected. */
-  async actionTimes(targetType: string, targetIds: readonly string[], actions: readonly OperatorActionType[]): Promise<Map<string, Date>> {
-    if (targetIds.length === 0 || actions.length === 0) return new Map();
-    const rows = await this.#db
-      .selectFrom('operator_actions')
-      .select(['target_id', (eb) => eb.fn.max('occurred_at').as('at')])
-      .where('target_type', '=', targetType)
-      .where('target_id', 'in', [...targetIds])
-      .where('action', 'in', [...actions])
-      .groupBy('target_id')
-      .execute();
-    return new Map(rows.map((r) => [r.target_id, new Date(r.at as string | Date)]));
-  }
-
   async addPasskey(passkey: Omit<OperatorPasskey, 'lastUsedAt'>, trx?: Kysely<Database>): Promise<void> {
     await (trx ?? this.#db)
       .insertInto('operator_passkeys')

@@ -134,6 +134,7 @@ export class RevocationService {
       approved_at: null,
       rejected_by: null,
       rejection_reason: null,
+      rejected_at: null,
       applied_at: null,
     };
     return this.#d.db.transaction().execute(async (trx) => {
@@ -176,7 +177,7 @@ export class RevocationService {
   async reject(revocationId: string, operatorId: string, reason: string): Promise<RevocationRow> {
     if (!isText(operatorId) || !isText(reason)) throw RevocationError('revocation.field_required', { field: 'operator_id, reason' });
     return this.#d.db.transaction().execute(async (trx) => {
-      const row = await this.#repo.transition(revocationId, REVOCATION_TRANSITIONS.reject, { rejected_by: operatorId, rejection_reason: reason }, (eb) => eb('proposed_by', '<>', operatorId), trx);
+      const row = await this.#repo.transition(revocationId, REVOCATION_TRANSITIONS.reject, { rejected_by: operatorId, rejection_reason: reason, rejected_at: this.#d.now() }, (eb) => eb('proposed_by', '<>', operatorId), trx);
       if (!row) {
         const current = await this.#repo.find(revocationId, trx);
         if (!current) throw RevocationError('revocation.not_found');

@@ -22,6 +22,8 @@ export interface RevocationTables {
     approved_at: Timestamp | null;
     rejected_by: string | null;
     rejection_reason: string | null;
+    /** Null only for rejections decided before migration 0008 without a console record. */
+    rejected_at: Timestamp | null;
     applied_at: Timestamp | null;
   };
   revocation_appeals: {

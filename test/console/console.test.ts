@@ -292,7 +292,7 @@ for (const database of testDatabases) {
       assert.equal(top.rows[0]?.revocation.revocation_id, rejected.revocation_id, 'the newest proposal first');
       assert.equal(top.rows[0]?.revocation.rejected_by, first.id);
       assert.equal(top.rows[0]?.revocation.rejection_reason, 'procedure not final');
-      assert.equal(top.rows[0]?.decidedAt?.getTime(), rejectedAt, 'the rejection time from the action record');
+      assert.equal(top.rows[0]?.decidedAt?.getTime(), rejectedAt, 'the rejection time, kept on the revocation (migration 0008)');
       const next = await service.decidedRevocations(2, 1);
       assert.equal(next.rows[0]?.revocation.revocation_id, applied.revocation_id);
       assert.equal(next.rows[0]?.revocation.state, 'applied');
