@@ -97,8 +97,9 @@ export class PersonRepository {
     return trx ? run(trx) : this.#db.transaction().execute(run);
   }
 
-  async find(personId: string): Promise<Person | null> {
-    const row = await this.#db.selectFrom('persons').select(['person_id', 'state', 'web_number', 'guardian_person_id', 'created_at']).where('person_id', '=', personId).executeTakeFirst();
+  /** The person's record (no identity attributes); inside `trx` when the caller holds a transaction. */
+  async find(personId: string, trx?: Kysely<Database>): Promise<Person | null> {
+    const row = await (trx ?? this.#db).selectFrom('persons').select(['person_id', 'state', 'web_number', 'guardian_person_id', 'created_at']).where('person_id', '=', personId).executeTakeFirst();
     return row ? { personId: row.person_id, state: row.state, webNumber: row.web_number, guardianPersonId: row.guardian_person_id, createdAt: row.created_at } : null;
   }
 

@@ -12,6 +12,8 @@
  *   reject, appeal answers and per-app blocks (RevocationService) and assisted enrolment start
  *   (EnrolmentService.start).
  */
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema.ts';
 import { generateAuthenticationOptions, verifyAuthenticationResponse, type AuthenticationResponseJSON, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import { CHALLENGE_TTL_MS, challengeOf, registrationOptions, verifyPasskeyRegistration, type RelyingPartyConfig } from '../accounts/devices.ts';
 import type { PersonRepository } from '../accounts/person-repository.ts';
@@ -152,29 +154,40 @@ export class ConsoleService {
     return registry.transition(clientId, transition, actor.id, reason?.trim() ? reason.trim() : undefined);
   }
 
+  /** An act and its operator-action record, committed together or not at all. */
+  #recorded<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.#d.operators.db.transaction().execute(work);
+  }
+
   /** Proposes revoking the credentials of the person holding `webNumber`; a second operator must approve. */
   async proposeRevocation(actor: Operator, input: { webNumber: string; reason: RevocationReasonCode; reference: string; procedure?: string }): Promise<RevocationRow> {
     requireActor(actor);
     const webNumber = input.webNumber.trim().toUpperCase();
     const personId = webNumber ? await this.#d.persons.findIdByWebNumber(webNumber) : null;
     if (!personId) throw ConsoleError('console.person_not_found');
-    const row = await this.#d.revocation.propose({ personId, reason: input.reason, reference: input.reference.trim(), ...(input.procedure?.trim() ? { procedure: input.procedure.trim() } : {}), source: 'operator' }, actor.id);
-    await this.#d.operators.recordAction({ operatorId: actor.id, action: 'revocation.proposed', targetType: 'revocation', targetId: row.revocation_id, details: { reason: row.reason, person_id: row.person_id } }, this.#d.now());
-    return row;
+    return this.#recorded(async (trx) => {
+      const row = await this.#d.revocation.propose({ personId, reason: input.reason, reference: input.reference.trim(), ...(input.procedure?.trim() ? { procedure: input.procedure.trim() } : {}), source: 'operator' }, actor.id, trx);
+      await this.#d.operators.recordAction({ operatorId: actor.id, action: 'revocation.proposed', targetType: 'revocation', targetId: row.revocation_id, details: { reason: row.reason, person_id: row.person_id } }, this.#d.now(), trx);
+      return row;
+    });
   }
 
   async approveRevocation(actor: Operator, revocationId: string): Promise<RevocationRow> {
     requireActor(actor);
-    const row = await this.#d.revocation.approve(revocationId, actor.id);
-    await this.#d.operators.recordAction({ operatorId: actor.id, action: 'revocation.approved', targetType: 'revocation', targetId: row.revocation_id, details: { person_id: row.person_id, state: row.state } }, this.#d.now());
-    return row;
+    return this.#recorded(async (trx) => {
+      const row = await this.#d.revocation.approve(revocationId, actor.id, trx);
+      await this.#d.operators.recordAction({ operatorId: actor.id, action: 'revocation.approved', targetType: 'revocation', targetId: row.revocation_id, details: { person_id: row.person_id, state: row.state } }, this.#d.now(), trx);
+      return row;
+    });
   }
 
   async rejectRevocation(actor: Operator, revocationId: string, reason: string): Promise<RevocationRow> {
     requireActor(actor);
-    const row = await this.#d.revocation.reject(revocationId, actor.id, reason.trim());
-    await this.#d.operators.recordAction({ operatorId: actor.id, action: 'revocation.rejected', targetType: 'revocation', targetId: row.revocation_id, details: { reason: reason.trim().slice(0, 256) } }, this.#d.now());
-    return row;
+    return this.#recorded(async (trx) => {
+      const row = await this.#d.revocation.reject(revocationId, actor.id, reason.trim(), trx);
+      await this.#d.operators.recordAction({ operatorId: actor.id, action: 'revocation.rejected', targetType: 'revocation', targetId: row.revocation_id, details: { reason: reason.trim().slice(0, 256) } }, this.#d.now(), trx);
+      return row;
+    });
   }
 
   pendingRevocations(): Promise<RevocationRow[]> {
@@ -236,9 +249,11 @@ export class ConsoleService {
     requireActor(actor);
     const text = answer.trim();
     if ((decision !== 'uphold' && decision !== 'dismiss') || text.length < 1 || text.length > 4000) throw ConsoleError('console.answer_required');
-    const appeal = await this.#d.revocation.answerAppeal(appealId, actor.id, decision, text);
-    await this.#d.operators.recordAction({ operatorId: actor.id, action: decision === 'uphold' ? 'revocation.appeal_upheld' : 'revocation.appeal_dismissed', targetType: 'appeal', targetId: appeal.appeal_id, details: { revocation_id: appeal.revocation_id, person_id: appeal.person_id } }, this.#d.now());
-    return appeal;
+    return this.#recorded(async (trx) => {
+      const appeal = await this.#d.revocation.answerAppeal(appealId, actor.id, decision, text, trx);
+      await this.#d.operators.recordAction({ operatorId: actor.id, action: decision === 'uphold' ? 'revocation.appeal_upheld' : 'revocation.appeal_dismissed', targetType: 'appeal', targetId: appeal.appeal_id, details: { revocation_id: appeal.revocation_id, person_id: appeal.person_id } }, this.#d.now(), trx);
+      return appeal;
+    });
   }
 
   /** Blocks one person's access to one approved app (other apps unaffected; the person is told and can appeal). */
@@ -252,8 +267,10 @@ export class ConsoleService {
     if (!personId) throw ConsoleError('console.person_not_found');
     const app = await this.#d.relyingParties(async () => {}).find(input.clientId);
     if (!app || app.state !== 'approved') throw ConsoleError('console.app_not_approved');
-    if (!(await this.#d.revocation.blockApp(personId, app.clientId, { reason, reference }, actor.id))) throw ConsoleError('console.already_blocked');
-    await this.#d.operators.recordAction({ operatorId: actor.id, action: 'app_access.blocked', targetType: 'relying_party', targetId: app.clientId, details: { person_id: personId, reason, reference } }, this.#d.now());
+    await this.#recorded(async (trx) => {
+      if (!(await this.#d.revocation.blockApp(personId, app.clientId, { reason, reference }, actor.id, trx))) throw ConsoleError('console.already_blocked');
+      await this.#d.operators.recordAction({ operatorId: actor.id, action: 'app_access.blocked', targetType: 'relying_party', targetId: app.clientId, details: { person_id: personId, reason, reference } }, this.#d.now(), trx);
+    });
   }
 
   /** Starts an enrolment from the document the person shows at the counter (same service as POST /api/v1/enrolments). */

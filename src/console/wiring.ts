@@ -6,13 +6,18 @@
 import type { Services } from '../app/services.ts';
 import { RelyingPartyRegistry } from '../relying-parties/registry.ts';
 import { DatabaseEphemeralStore } from '../storage/ephemeral-store.ts';
-import { ConsoleService } from './console-service.ts';
+import { ConsoleService, type ConsoleDeps } from './console-service.ts';
 import { ConsoleError } from './errors.ts';
 import { OperatorRepository, type Operator } from './operator-repository.ts';
 
 export function buildConsoleService(services: Services): ConsoleService {
+  return new ConsoleService(consoleDepsOf(services));
+}
+
+/** What the console's service needs from a node (tests swap single parts of it). */
+export function consoleDepsOf(services: Services): ConsoleDeps {
   const { db } = services.database;
-  return new ConsoleService({
+  return {
     operators: new OperatorRepository({ db }),
     challenges: new DatabaseEphemeralStore({ db, now: services.now }),
     // The same registry and transparency-log sink as relyingPartyRegistryOf (admin API); the
@@ -31,7 +36,7 @@ export function buildConsoleService(services: Services): ConsoleService {
     enrolment: services.enrolment,
     persons: services.persons,
     now: services.now,
-  });
+  };
 }
 
 /** The enrolment link of an operator: the console on the admin listener, by name (WebAuthn refuses IP addresses). */

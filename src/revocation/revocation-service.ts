@@ -108,7 +108,7 @@ export class RevocationService {
    * Records a proposal. `actor` is the proposing operator id, or `person` / `registry` for those
    * sources; exempt cases are approved and applied at once, the others wait for a second operator.
    */
-  async propose(proposal: RevocationProposal, actor: string): Promise<RevocationRow> {
+  async propose(proposal: RevocationProposal, actor: string, outer?: Kysely<Database>): Promise<RevocationRow> {
     const reason = proposal?.reason;
     if (!(REVOCATION_REASONS as readonly string[]).includes(reason) || !isText(proposal.reference) || (reason === 'fraud_decided' && !isText(proposal.procedure))) {
       throw RevocationError('revocation.reason_required', { reasons: REVOCATION_REASONS });
@@ -118,7 +118,7 @@ export class RevocationService {
       throw RevocationError('revocation.source_mismatch', { reason, source: proposal.source });
     }
     if (proposal.source === 'person' && actor !== 'person') throw RevocationError('revocation.source_mismatch', { reason, source: proposal.source });
-    if (!(await this.#d.persons.find(proposal.personId))) throw RevocationError('revocation.person_not_found');
+    if (!(await this.#d.persons.find(proposal.personId, outer))) throw RevocationError('revocation.person_not_found');
     const now = this.#d.now();
     const row: RevocationRow = {
       revocation_id: randomUUID(),
@@ -137,7 +137,7 @@ export class RevocationService {
       rejected_at: null,
       applied_at: null,
     };
-    return this.#d.db.transaction().execute(async (trx) => {
+    return this.#transaction(outer, async (trx) => {
       await this.#repo.insert(row, trx);
       await this.#log(row, 'revocation.proposed', actor, trx);
       if (RevocationService.needsSecondApproval(reason, proposal.source)) return row;
@@ -148,10 +148,10 @@ export class RevocationService {
   }
 
   /** A second operator approves; the revocation is applied in the same transaction. */
-  async approve(revocationId: string, operatorId: string): Promise<RevocationRow> {
+  async approve(revocationId: string, operatorId: string, outer?: Kysely<Database>): Promise<RevocationRow> {
     if (!isText(operatorId)) throw RevocationError('revocation.field_required', { field: 'operator_id' });
     const now = this.#d.now();
-    return this.#d.db.transaction().execute(async (trx) => {
+    return this.#transaction(outer, async (trx) => {
       const approved = await this.#repo.transition(revocationId, REVOCATION_TRANSITIONS.approve, { approved_by: operatorId, approved_at: now }, (eb) => eb('proposed_by', '<>', operatorId), trx);
       if (!approved) {
         const row = await this.#repo.find(revocationId, trx);
@@ -174,9 +174,9 @@ export class RevocationService {
     });
   }
 
-  async reject(revocationId: string, operatorId: string, reason: string): Promise<RevocationRow> {
+  async reject(revocationId: string, operatorId: string, reason: string, outer?: Kysely<Database>): Promise<RevocationRow> {
     if (!isText(operatorId) || !isText(reason)) throw RevocationError('revocation.field_required', { field: 'operator_id, reason' });
-    return this.#d.db.transaction().execute(async (trx) => {
+    return this.#transaction(outer, async (trx) => {
       const row = await this.#repo.transition(revocationId, REVOCATION_TRANSITIONS.reject, { rejected_by: operatorId, rejection_reason: reason, rejected_at: this.#d.now() }, (eb) => eb('proposed_by', '<>', operatorId), trx);
       if (!row) {
         const current = await this.#repo.find(revocationId, trx);
@@ -187,6 +187,11 @@ export class RevocationService {
       await this.#log(row, 'revocation.rejected', operatorId, trx);
       return row;
     });
+  }
+
+  /** Runs `work` in the caller's transaction when given one (so its own record commits with the act), else in a new one. */
+  #transaction<T>(outer: Kysely<Database> | undefined, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return outer ? work(outer) : this.#d.db.transaction().execute(work);
   }
 
   async #apply(approved: RevocationRow, actor: string, trx: Kysely<Database>): Promise<RevocationRow> {
@@ -224,11 +229,11 @@ export class RevocationService {
   }
 
   /** An operator answers an open appeal: uphold (credentials reinstatable) or dismiss, with an answer. */
-  async answerAppeal(appealId: string, operatorId: string, decision: 'uphold' | 'dismiss', answer: string): Promise<AppealRow> {
+  async answerAppeal(appealId: string, operatorId: string, decision: 'uphold' | 'dismiss', answer: string, outer?: Kysely<Database>): Promise<AppealRow> {
     if (!isText(operatorId) || typeof answer !== 'string' || answer.trim().length === 0) throw RevocationError('revocation.field_required', { field: 'operator_id, answer' });
     if (decision !== 'uphold' && decision !== 'dismiss') throw RevocationError('revocation.field_required', { field: 'decision' });
     const now = this.#d.now();
-    return this.#d.db.transaction().execute(async (trx) => {
+    return this.#transaction(outer, async (trx) => {
       const appeal = await this.#repo.answerAppeal(appealId, APPEAL_TRANSITIONS[decision], { answered_by: operatorId, answer, answered_at: now }, trx);
       if (!appeal) throw RevocationError('revocation.appeal_not_found');
       if (decision === 'uphold') await this.#repo.setHold(appeal.person_id, 'reinstated', appeal.revocation_id, true, now, trx);
@@ -269,11 +274,11 @@ export class RevocationService {
   }
 
   /** Suspends one app's access for one person (other apps unaffected). */
-  async blockApp(personId: string, clientId: string, why: { reason: string; reference: string }, operatorId: string): Promise<boolean> {
+  async blockApp(personId: string, clientId: string, why: { reason: string; reference: string }, operatorId: string, outer?: Kysely<Database>): Promise<boolean> {
     if (!isText(clientId) || !isText(why?.reason) || !isText(why?.reference) || !isText(operatorId)) throw RevocationError('revocation.field_required', { field: 'client_id, reason, reference, operator_id' });
-    if (!(await this.#d.persons.find(personId))) throw RevocationError('revocation.person_not_found');
+    if (!(await this.#d.persons.find(personId, outer))) throw RevocationError('revocation.person_not_found');
     const now = this.#d.now();
-    return this.#d.db.transaction().execute(async (trx) => {
+    return this.#transaction(outer, async (trx) => {
       const blocked = await this.#repo.block({ person_id: personId, client_id: clientId, reason: why.reason, reference: why.reference, blocked_by: operatorId, blocked_at: now }, trx);
       if (!blocked) return false;
       await this.#d.activity.record({ personId, type: 'app_access.blocked', occurredAt: now, relyingPartyId: clientId, details: { reason: why.reason, reference: why.reference, appeal: APPEAL_INSTRUCTIONS.message_id } }, trx);
@@ -282,10 +287,10 @@ export class RevocationService {
     });
   }
 
-  async unblockApp(personId: string, clientId: string, operatorId: string): Promise<boolean> {
+  async unblockApp(personId: string, clientId: string, operatorId: string, outer?: Kysely<Database>): Promise<boolean> {
     if (!isText(operatorId)) throw RevocationError('revocation.field_required', { field: 'operator_id' });
     const now = this.#d.now();
-    return this.#d.db.transaction().execute(async (trx) => {
+    return this.#transaction(outer, async (trx) => {
       if (!(await this.#repo.unblock(personId, clientId, trx))) return false;
       await this.#d.activity.record({ personId, type: 'app_access.unblocked', occurredAt: now, relyingPartyId: clientId, details: {} }, trx);
       await this.#d.log.recordAccountableEvent({ type: 'app_access.unblocked', actor: operatorId, personId, relyingParty: clientId, time: now }, trx);

@@ -12,10 +12,10 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createNode, type NetidNode } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { consoleRelyingParty, type ConsoleService } from '../../src/console/console-service.ts';
+import { ConsoleService, consoleRelyingParty } from '../../src/console/console-service.ts';
 import { ENROLMENT_LINK_TTL_MS, OperatorRepository, type Operator } from '../../src/console/operator-repository.ts';
 import { ConsoleSessions, CONSOLE_SESSION_TTL_SECONDS } from '../../src/console/session.ts';
-import { buildConsoleService, createOperator } from '../../src/console/wiring.ts';
+import { buildConsoleService, consoleDepsOf, createOperator } from '../../src/console/wiring.ts';
 import { NetidError } from '../../src/domain/errors.ts';
 import { relyingPartyRegistryOf } from '../../src/relying-parties/admin-routes.ts';
 import { testDatabases, testEnv } from '../support/databases.ts';
@@ -269,6 +269,20 @@ for (const database of testDatabases) {
       assert.equal((await service.operators.passkeysOf(target.id)).length, 1, 'passkeys kept without the record');
       const stored = await node.services.database.db.selectFrom('operators').select('enrolment_token_hash').where('operator_id', '=', target.id).executeTakeFirstOrThrow();
       assert.equal(stored.enrolment_token_hash, null, 'no new link without the record');
+    });
+
+    it('writes the record of a revocation proposal or an appeal answer in the same transaction as the act', async () => {
+      const { operator: lead } = await enrolledOperator('Atomic revoker', 'operator');
+      await personWith('WNATOMIC01');
+      class UnrecordableOperators extends OperatorRepository {
+        override async recordAction(): Promise<string> {
+          throw new Error('the action record is unavailable');
+        }
+      }
+      const failing = new ConsoleService({ ...consoleDepsOf(node.services), operators: new UnrecordableOperators({ db: node.services.database.db }) });
+      await assert.rejects(failing.proposeRevocation(lead, { webNumber: 'WNATOMIC01', reason: 'device_lost', reference: 'A-1' }), /unavailable/);
+      const stored = await node.services.database.db.selectFrom('revocations').select('revocation_id').where('reference', '=', 'A-1').execute();
+      assert.deepEqual(stored, [], 'no proposal without its record');
     });
 
     it('shows decided revocations with who proposed, who decided and when, newest first, paged', async () => {
