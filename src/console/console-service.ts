@@ -41,9 +41,9 @@ export interface ConsoleDeps {
   readonly challenges: EphemeralStore;
   /** The app registry, its accountable-event sink extended by `also` (same transaction). */
   readonly relyingParties: (also: AccountableEventSink) => RelyingPartyRegistry;
-  readonly revocation: Pick<RevocationService, 'propose' | 'approve' | 'reject' | 'pending' | 'decided' | 'find' | 'openAppeals' | 'answerAppeal' | 'blockApp'>;
+  readonly revocation: Pick<RevocationService, 'propose' | 'approve' | 'reject' | 'pending' | 'decided' | 'find' | 'openAppeals' | 'answerAppeal' | 'blockApp' | 'unblockApp' | 'blocks'>;
   readonly enrolment: Pick<EnrolmentService, 'start'>;
-  readonly persons: Pick<PersonRepository, 'findIdByWebNumber'>;
+  readonly persons: Pick<PersonRepository, 'findIdByWebNumber' | 'find'>;
   readonly now: () => Date;
 }
 
@@ -270,6 +270,21 @@ export class ConsoleService {
     await this.#recorded(async (trx) => {
       if (!(await this.#d.revocation.blockApp(personId, app.clientId, { reason, reference }, actor.id, trx))) throw ConsoleError('console.already_blocked');
       await this.#d.operators.recordAction({ operatorId: actor.id, action: 'app_access.blocked', targetType: 'relying_party', targetId: app.clientId, details: { person_id: personId, reason, reference } }, this.#d.now(), trx);
+    });
+  }
+
+  /** Blocks in force, newest first, each with the person's web number (what the counter knows them by). */
+  async blocks(): Promise<Array<{ personId: string; webNumber: string | null; clientId: string; reason: string; reference: string; blockedBy: string; blockedAt: Date }>> {
+    const rows = await this.#d.revocation.blocks();
+    return Promise.all(rows.map(async (r) => ({ personId: r.person_id, webNumber: (await this.#d.persons.find(r.person_id))?.webNumber ?? null, clientId: r.client_id, reason: r.reason, reference: r.reference, blockedBy: r.blocked_by, blockedAt: new Date(r.blocked_at) })));
+  }
+
+  /** Lifts a block (the person is told in their activity); recorded with the act. */
+  async unblockApp(actor: Operator, personId: string, clientId: string): Promise<void> {
+    requireActor(actor);
+    await this.#recorded(async (trx) => {
+      if (!(await this.#d.revocation.unblockApp(personId, clientId, actor.id, trx))) throw ConsoleError('console.not_blocked');
+      await this.#d.operators.recordAction({ operatorId: actor.id, action: 'app_access.unblocked', targetType: 'relying_party', targetId: clientId, details: { person_id: personId } }, this.#d.now(), trx);
     });
   }
 

@@ -29,6 +29,7 @@ export const OPERATOR_ACTIONS = {
   'revocation.appeal_upheld': "An operator upheld a person's appeal against a revocation (fresh credentials allowed): target appeal id; details revocation_id, person_id.",
   'revocation.appeal_dismissed': "An operator dismissed a person's appeal against a revocation: target appeal id; details revocation_id, person_id.",
   'app_access.blocked': "One person's access to one app was blocked: target relying_party client id; details person_id, reason, reference.",
+  'app_access.unblocked': "A block of one person's access to one app was lifted: target relying_party client id; details person_id.",
   'enrolment.assisted_started': 'An operator started an enrolment at a service counter from the document shown: target enrolment id; details document_type.',
 } as const;
 export type OperatorActionType = keyof typeof OPERATOR_ACTIONS;

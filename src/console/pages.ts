@@ -161,6 +161,8 @@ export interface RevocationsData {
   readonly history: RevocationHistory;
   /** Approved apps a person can be blocked from. */
   readonly apps: readonly RelyingParty[];
+  /** Per-app blocks in force, with the person's web number. */
+  readonly blocks: readonly { personId: string; webNumber: string | null; clientId: string; reason: string; reference: string; blockedBy: string; blockedAt: Date }[];
   readonly operatorNames: ReadonlyMap<string, string>;
 }
 
@@ -232,6 +234,13 @@ ${approvedApps.length ? html`<form method="post" action="/console/app-blocks" id
 <button type="submit" class="danger">${ct('block.submit')}</button>
 </form>` : html`<p>${ct('block.no_apps')}</p>`}</section>`
     : '';
+  const appName = new Map(data.apps.map((a) => [a.clientId, a.name]));
+  const blocks = html`<section aria-labelledby="h-blocks"><h2 id="h-blocks">${ct('blocks.title')}</h2>
+${data.blocks.length ? html`<ul class="list" id="blocks">${data.blocks.map((b, i) => html`<li data-block-app="${b.clientId}" data-block-person="${b.personId}"><div>
+<h3 class="h3" id="block-${i}">${appName.get(b.clientId) ?? b.clientId}</h3>
+<dl><dt>${ct('blocks.person')}</dt><dd>${b.webNumber ?? '—'}</dd><dt>${ct('block.reason')}</dt><dd>${b.reason}</dd><dt>${ct('block.reference')}</dt><dd>${b.reference}</dd><dt>${ct('blocks.since')}</dt><dd>${fmtTime(ctx.lang, b.blockedAt)} · ${operatorNames.get(b.blockedBy) ?? b.blockedBy}</dd></dl>
+${act ? html`<form method="post" action="/console/app-blocks/lift"><input type="hidden" name="person_id" value="${b.personId}"><input type="hidden" name="client_id" value="${b.clientId}"><button type="submit" class="secondary" aria-describedby="block-${i}">${ct('blocks.lift')}</button></form>` : ''}
+</div></li>`)}</ul>` : html`<p>${ct('blocks.empty')}</p>`}</section>`;
   return consolePage(ctx, ct('revocations.title'), html`<h1>${ct('revocations.title')}</h1><p class="lead">${ct('revocations.lead')}</p>
 ${propose}
 <section aria-labelledby="h-pending"><h2 id="h-pending">${ct('revocations.pending')}</h2>
@@ -239,7 +248,8 @@ ${pending.length ? html`<ul class="list" id="pending">${items}</ul>` : html`<p>$
 <section aria-labelledby="h-history"><h2 id="h-history">${ct('revocations.history')}</h2><p class="meta">${ct('revocations.history.lead', { size: REVOCATION_HISTORY_PAGE_SIZE })}</p>
 ${decided.length ? html`<ul class="list" id="history">${decided}</ul>` : html`<p>${ct('revocations.history.empty')}</p>`}
 ${pager}</section>
-${block}`);
+${block}
+${blocks}`);
 }
 
 export interface OperatorRow {

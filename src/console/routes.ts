@@ -173,13 +173,19 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
       if (!session) return reply;
       const requested = Number((request.query as { page?: string }).page ?? '1');
       const page = Number.isSafeInteger(requested) && requested >= 1 && requested <= 100_000 ? requested : 1;
-      const [pending, history, operators, list] = await Promise.all([service.pendingRevocations(), service.decidedRevocations(page, REVOCATION_HISTORY_PAGE_SIZE), service.operators.list(), apps.list()]);
-      return sendPage(reply, revocationsPage(ctxOf(request, session), { pending, history: { ...history, page }, apps: list, operatorNames: new Map(operators.map((o) => [o.id, o.name])) }));
+      const [pending, history, operators, list, blocks] = await Promise.all([service.pendingRevocations(), service.decidedRevocations(page, REVOCATION_HISTORY_PAGE_SIZE), service.operators.list(), apps.list(), service.blocks()]);
+      return sendPage(reply, revocationsPage(ctxOf(request, session), { pending, history: { ...history, page }, apps: list, blocks, operatorNames: new Map(operators.map((o) => [o.id, o.name])) }));
     });
     app.post('/console/app-blocks', { schema: hide }, act('/console/revocations', async (operator, request) => {
       const b = bodyOf(request);
       await service.blockApp(operator, { webNumber: text(b.web_number), clientId: text(b.client_id), reason: text(b.reason), reference: text(b.reference) });
       return 'blocked';
+    }));
+
+    app.post('/console/app-blocks/lift', { schema: hide }, act('/console/revocations', async (operator, request) => {
+      const b = bodyOf(request);
+      await service.unblockApp(operator, text(b.person_id), text(b.client_id));
+      return 'unblocked';
     }));
 
     app.get('/console/appeals', { schema: hide }, async (request, reply) => {

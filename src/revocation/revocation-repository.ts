@@ -100,6 +100,11 @@ export class RevocationRepository {
     return deleted !== undefined;
   }
 
+  /** Blocks in force, newest first (the console's list; an operator view across people, paged by `limit`). */
+  async listBlocks(limit: number): Promise<Array<Selectable<RevocationTables['app_blocks']>>> {
+    return this.#db.selectFrom('app_blocks').selectAll().orderBy('blocked_at', 'desc').limit(limit).execute();
+  }
+
   async isBlocked(personId: string, clientId: string): Promise<boolean> {
     const row = await this.#db.selectFrom('app_blocks').select('client_id').where('person_id', '=', personId).where('client_id', '=', clientId).executeTakeFirst();
     return row !== undefined;

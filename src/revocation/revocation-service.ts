@@ -274,6 +274,11 @@ export class RevocationService {
   }
 
   /** Suspends one app's access for one person (other apps unaffected). */
+  /** Per-app blocks in force, newest first. */
+  blocks(limit = 200): Promise<Array<{ person_id: string; client_id: string; reason: string; reference: string; blocked_by: string; blocked_at: Date }>> {
+    return this.#repo.listBlocks(limit);
+  }
+
   async blockApp(personId: string, clientId: string, why: { reason: string; reference: string }, operatorId: string, outer?: Kysely<Database>): Promise<boolean> {
     if (!isText(clientId) || !isText(why?.reason) || !isText(why?.reference) || !isText(operatorId)) throw RevocationError('revocation.field_required', { field: 'client_id, reason, reference, operator_id' });
     if (!(await this.#d.persons.find(personId, outer))) throw RevocationError('revocation.person_not_found');

@@ -177,6 +177,9 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await second.page.click('#block button[type="submit"]');
       await second.page.waitForURL(`${adminBase}/console/revocations?done=blocked`);
       assert.equal(await node.services.revocation.isBlockedForApp(personId, shop.clientId), true);
+      const blockEntry = second.page.locator(`#blocks li[data-block-app="${shop.clientId}"]`);
+      assert.match((await blockEntry.textContent())!, new RegExp(f.webNumber));
+      await expectAccessible(second.page, 'revocations: a block in force');
 
       // Assisted enrolment: the counter checks the document, the person continues on their phone.
       await page.goto(`${adminBase}/console/enrol-assisted`);
@@ -293,8 +296,8 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const refusedJson = await a.request.post(`${adminBase}/console/revocations/${revocationId}/reject`, { form: { reason: 'x' }, headers: { origin: adminBase, accept: 'application/json' } });
       assert.equal(refusedJson.status(), 403);
       assert.equal(((await refusedJson.json()) as { error: string }).error, 'console.read_only');
-      for (const path of [`/console/operators/${second.id}/disable`, `/console/operators/${second.id}/reissue`, `/console/appeals/${appealId}/answer`, '/console/app-blocks']) {
-        const response = await a.request.post(`${adminBase}${path}`, { form: { decision: 'uphold', answer: 'x', web_number: f.webNumber, client_id: shop.clientId, reason: 'x', reference: 'x' }, headers: { origin: adminBase, accept: 'application/json' } });
+      for (const path of [`/console/operators/${second.id}/disable`, `/console/operators/${second.id}/reissue`, `/console/appeals/${appealId}/answer`, '/console/app-blocks', '/console/app-blocks/lift']) {
+        const response = await a.request.post(`${adminBase}${path}`, { form: { decision: 'uphold', answer: 'x', web_number: f.webNumber, client_id: shop.clientId, person_id: personId, reason: 'x', reference: 'x' }, headers: { origin: adminBase, accept: 'application/json' } });
         assert.equal(response.status(), 403, path);
         assert.equal(((await response.json()) as { error: string }).error, 'console.read_only', path);
       }

@@ -367,6 +367,18 @@ for (const database of testDatabases) {
       await rejectsWith(service.blockApp(operator, input), 'console.already_blocked');
       assert.deepEqual((await actionsOf(operator.id)).filter((a) => a.action === 'app_access.blocked').map((a) => [a.targetId, a.details]), [[app.clientId, { person_id: person.personId, reason: 'abusive refunds', reference: 'B-1' }]]);
       assert.ok((await node.services.activity.listVisible(person.personId, clock)).some((e) => e.type === 'app_access.blocked' && e.relyingPartyId === app.clientId), 'the person is told');
+
+      // The block is listed with the person's web number, and lifted by an operator (never an auditor).
+      const listed = (await service.blocks()).find((b) => b.personId === person.personId && b.clientId === app.clientId);
+      assert.equal(listed?.webNumber, 'WNBLOCK001');
+      assert.equal(listed?.reason, 'abusive refunds');
+      await rejectsWith(service.unblockApp(auditor, person.personId, app.clientId), 'console.read_only');
+      await service.unblockApp(operator, person.personId, app.clientId);
+      assert.equal(await node.services.revocation.isBlockedForApp(person.personId, app.clientId), false);
+      await rejectsWith(service.unblockApp(operator, person.personId, app.clientId), 'console.not_blocked');
+      assert.ok(!(await service.blocks()).some((b) => b.personId === person.personId && b.clientId === app.clientId));
+      assert.deepEqual((await actionsOf(operator.id)).filter((a) => a.action === 'app_access.unblocked').map((a) => [a.targetId, a.details]), [[app.clientId, { person_id: person.personId }]]);
+      assert.ok((await node.services.activity.listVisible(person.personId, clock)).some((e) => e.type === 'app_access.unblocked' && e.relyingPartyId === app.clientId), 'the person is told it was lifted');
     });
 
     it('ends a console session after 8 hours, on a bad MAC, or when the operator is disabled', async () => {
