@@ -12,7 +12,7 @@ import type { Services } from './app/services.ts';
 import { loadConfig } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { NetidError } from './domain/errors.ts';
-import { parseRegistryFile } from './registry/registry-file.ts';
+import { importRegistryFile } from './registry/registry-import.ts';
 import type { Registration } from './relying-parties/registry.ts';
 
 /**
@@ -169,10 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'registry import': {
       if (!arg) throw new UsageError('netid registry import FILE');
       const path = resolve(arg);
-      print(await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/registry/import', body: { path } }, async (s) => {
-        const parsed = parseRegistryFile(path, s.now());
-        return s.embeddedRegistry!.importRecords(parsed.records);
-      }));
+      print(await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/registry/import', body: { path } }, async (s) => importRegistryFile(s.embeddedRegistry!, { path, channel: 'cli' }, s.now())));
       return 0;
     }
     case 'rp create': {

@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/error-mapper.ts';
 import type { RouteModule } from '../http/server.ts';
-import { parseRegistryFile } from '../registry/registry-file.ts';
+import { importRegistryFile } from '../registry/registry-import.ts';
 import type { Services } from './services.ts';
 
 /**
@@ -30,8 +30,7 @@ export function adminRoutes(services: Services): RouteModule {
     }, async (request) => {
       if (!services.embeddedRegistry) throw HttpError('request.forbidden');
       const { path } = request.body as { path: string };
-      const parsed = parseRegistryFile(path, services.now());
-      return services.embeddedRegistry.importRecords(parsed.records);
+      return importRegistryFile(services.embeddedRegistry, { path, channel: 'admin_api' }, services.now());
     });
 
     app.get('/admin/v1/registry/stats', { schema: { summary: 'Embedded registry record counts', tags: ['registry'] } }, async () => {

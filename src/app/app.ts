@@ -17,7 +17,7 @@ import { buildServer, type RouteModule } from '../http/server.ts';
 import { DatabaseKeyStore } from '../keys/database-key-store.ts';
 import { createSealer } from '../keys/envelope.ts';
 import { EmbeddedRegistry } from '../registry/embedded-registry.ts';
-import { parseRegistryFile } from '../registry/registry-file.ts';
+import { importRegistryFile } from '../registry/registry-import.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { oidcRoutes } from '../oidc/routes.ts';
@@ -74,8 +74,7 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
     const embeddedRegistry = new EmbeddedRegistry({ db: database.db, sealer, now });
     let demoRecordsImported = 0;
     if (config.NETID_DEMO_DATA && existsSync(DEMO_REGISTRY_FILE) && (await embeddedRegistry.stats()).records === 0) {
-      const parsed = parseRegistryFile(DEMO_REGISTRY_FILE, now());
-      demoRecordsImported = (await embeddedRegistry.importRecords(parsed.records)).inserted;
+      demoRecordsImported = (await importRegistryFile(embeddedRegistry, { path: DEMO_REGISTRY_FILE, channel: 'first_run' }, now())).inserted;
     }
     const persons = new PersonRepository({ db: database.db, sealer });
     const services: Services = {

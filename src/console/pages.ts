@@ -6,6 +6,7 @@
 import { DOCUMENT_TYPES } from '../domain/documents/types.ts';
 import { errorCatalogue } from '../domain/errors.ts';
 import type { RelyingParty } from '../relying-parties/registry.ts';
+import type { RegistryImport } from '../registry/embedded-registry.ts';
 import type { AppealRow, RevocationRow } from '../revocation/revocation-repository.ts';
 import { html, raw, renderPage, messages, type Html, type MessageId, type NavItem, type PageLang } from '../web/layout.ts';
 import { consoleText, hasConsoleText, type ConsoleMessageId } from './messages.ts';
@@ -99,6 +100,8 @@ export function consoleErrorPage(lang: PageLang, code: string, back: string): st
 
 export interface OverviewData {
   readonly registry: { records: number; byType: Record<string, number>; byStatus: Record<string, number> } | null;
+  /** The latest imports of the embedded registry, newest first. */
+  readonly imports: readonly RegistryImport[];
   readonly pendingApps: number;
   readonly pendingRevocations: number;
   readonly openAppeals: number;
@@ -113,7 +116,14 @@ export function overviewPage(ctx: ConsoleContext, data: OverviewData): string {
 <dt>${ct('overview.records')}</dt><dd id="registry-records">${data.registry.records}</dd>
 <dt>${ct('overview.bytype')}</dt><dd><ul class="list">${Object.entries(data.registry.byType).map(([k, v]) => html`<li><span>${docLabel(k)}</span> <span data-type="${k}">${v}</span></li>`)}</ul></dd>
 <dt>${ct('overview.bystatus')}</dt><dd>${Object.entries(data.registry.byStatus).map(([k, v]) => `${k}: ${v}`).join(' · ')}</dd>
-</dl>`
+</dl>
+<h3>${ct('overview.imports')}</h3>
+${data.imports.length ? html`<ul class="list" id="imports">${data.imports.map((i) => html`<li data-outcome="${i.outcome}"><div>
+<strong>${i.source}</strong> · ${ct(`overview.channel.${i.channel}` as ConsoleMessageId)} · <time datetime="${i.finishedAt.toISOString()}">${fmtTime(ctx.lang, i.finishedAt)}</time><br>
+${i.outcome === 'imported'
+    ? html`<span class="state ok">${ct('overview.imported')}</span> ${ct('overview.import_counts', { inserted: i.inserted, updated: i.updated })}`
+    : html`<span class="state bad">${ct('overview.refused')}</span> ${i.errorLine !== null ? ct('overview.refused_line', { line: i.errorLine }) : ''} <code>${i.errorCode ?? ''}</code>`}
+</div></li>`)}</ul>` : html`<p>${ct('overview.no_imports')}</p>`}`
     : html`<p>${ct('overview.none')}</p>`;
   return consolePage(ctx, ct('overview.title'), html`<h1>${ct('overview.title')}</h1>
 <div class="grid two">

@@ -151,8 +151,8 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
     app.get('/console', { schema: hide }, async (request, reply) => {
       const session = await pageSession(request, reply);
       if (!session) return reply;
-      const [registry, list, pending, appeals] = await Promise.all([services.embeddedRegistry?.stats() ?? null, apps.list(), service.pendingRevocations(), services.revocation.openAppeals()]);
-      return sendPage(reply, overviewPage(ctxOf(request, session), { registry, pendingApps: list.filter((a) => a.state === 'pending').length, pendingRevocations: pending.length, openAppeals: appeals.length }));
+      const [registry, imports, list, pending, appeals] = await Promise.all([services.embeddedRegistry?.stats() ?? null, services.embeddedRegistry?.imports(5) ?? [], apps.list(), service.pendingRevocations(), services.revocation.openAppeals()]);
+      return sendPage(reply, overviewPage(ctxOf(request, session), { registry, imports, pendingApps: list.filter((a) => a.state === 'pending').length, pendingRevocations: pending.length, openAppeals: appeals.length }));
     });
 
     app.get('/console/apps', { schema: hide }, async (request, reply) => {

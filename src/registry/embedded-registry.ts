@@ -6,7 +6,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { Sealer } from '../keys/envelope.ts';
-import type { Database } from '../storage/schema.ts';
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import type { Database, RegistryImportsTable } from '../storage/schema.ts';
 import { documentKey } from '../accounts/person-repository.ts';
 import type { AuthoritativeRegistry, RegistryRecord } from './registry.ts';
 
@@ -15,6 +17,23 @@ interface SealedRecord extends Omit<RegistryRecord, 'portrait'> {
 }
 
 const context = (key: string) => `registry_records:${key}`;
+
+/** Where an import came from: the file (only its name is kept) and the channel. */
+export interface ImportSource {
+  readonly path: string;
+  readonly channel: RegistryImportsTable['channel'];
+}
+
+export interface RegistryImport {
+  readonly source: string;
+  readonly channel: RegistryImportsTable['channel'];
+  readonly outcome: 'imported' | 'refused';
+  readonly inserted: number;
+  readonly updated: number;
+  readonly errorCode: string | null;
+  readonly errorLine: number | null;
+  readonly finishedAt: Date;
+}
 
 export class EmbeddedRegistry implements AuthoritativeRegistry {
   readonly #db: Kysely<Database>;
@@ -27,8 +46,11 @@ export class EmbeddedRegistry implements AuthoritativeRegistry {
     this.#now = deps.now ?? (() => new Date());
   }
 
-  /** Imports records in one transaction: all of them, or (on any failure) none. Re-importing updates. */
-  async importRecords(records: readonly RegistryRecord[]): Promise<{ inserted: number; updated: number }> {
+  /**
+   * Imports records in one transaction: all of them, or (on any failure) none. Re-importing
+   * updates. With `from`, the import is also kept in registry_imports, in the same transaction.
+   */
+  async importRecords(records: readonly RegistryRecord[], from?: ImportSource): Promise<{ inserted: number; updated: number }> {
     return this.#db.transaction().execute(async (trx) => {
       let inserted = 0;
       let updated = 0;
@@ -44,8 +66,24 @@ export class EmbeddedRegistry implements AuthoritativeRegistry {
           inserted++;
         }
       }
+      if (from) await this.#recordImport(trx, from, { outcome: 'imported', inserted, updated, error_code: null, error_line: null });
       return { inserted, updated };
     });
+  }
+
+  /** Keeps a refused import (a file with a bad line, or unreadable): nothing was imported. */
+  async recordRefusedImport(from: ImportSource, errorCode: string, errorLine: number | null): Promise<void> {
+    await this.#recordImport(this.#db, from, { outcome: 'refused', inserted: 0, updated: 0, error_code: errorCode, error_line: errorLine });
+  }
+
+  /** The latest imports, newest first. */
+  async imports(limit = 10): Promise<RegistryImport[]> {
+    const rows = await this.#db.selectFrom('registry_imports').selectAll().orderBy('finished_at', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ source: r.source, channel: r.channel, outcome: r.outcome, inserted: r.inserted, updated: r.updated, errorCode: r.error_code, errorLine: r.error_line, finishedAt: new Date(r.finished_at) }));
+  }
+
+  async #recordImport(db: Kysely<Database>, from: ImportSource, result: Pick<RegistryImportsTable, 'outcome' | 'inserted' | 'updated' | 'error_code' | 'error_line'>): Promise<void> {
+    await db.insertInto('registry_imports').values({ import_id: randomUUID(), source: basename(from.path).slice(0, 200) || 'registry', channel: from.channel, finished_at: this.#now(), ...result }).execute();
   }
 
   async lookup(documentType: string, documentNumber: string): Promise<RegistryRecord | null> {

@@ -38,6 +38,18 @@ export interface RegistryRecordsTable {
   updated_at: Timestamp;
 }
 
+export interface RegistryImportsTable {
+  import_id: string;
+  source: string;
+  channel: 'admin_api' | 'cli' | 'first_run';
+  outcome: 'imported' | 'refused';
+  inserted: number;
+  updated: number;
+  error_code: string | null;
+  error_line: number | null;
+  finished_at: Timestamp;
+}
+
 export interface PersonsTable {
   person_id: string;
   state: 'active' | 'deactivated';
@@ -91,6 +103,7 @@ export interface CoreTables {
   schema_migrations: SchemaMigrationsTable;
   signing_keys: SigningKeysTable;
   registry_records: RegistryRecordsTable;
+  registry_imports: RegistryImportsTable;
   persons: PersonsTable;
   person_document_keys: PersonDocumentKeysTable;
   web_numbers: WebNumbersTable;

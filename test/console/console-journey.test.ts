@@ -117,6 +117,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const stats = await node.services.embeddedRegistry!.stats();
       assert.ok(stats.records > 2);
       assert.equal((await page.textContent('#registry-records'))!.trim(), String(stats.records));
+      // Import status: the demo data imported at first start, with its counts.
+      const firstImport = page.locator('#imports li[data-outcome="imported"]').first();
+      assert.match((await firstImport.textContent())!, /registry\.jsonl/);
+      assert.match((await firstImport.textContent())!, lang === 'en' ? /first start/ : /首次启动/);
       const pendingApps = (await relyingPartyRegistryOf(node.services).list()).filter((a) => a.state === 'pending').length;
       assert.equal((await page.textContent('#pending-apps'))!.trim(), String(pendingApps));
       await expectAccessible(page, 'overview');

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createNode, DEMO_REGISTRY_FILE, type NetidNode } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { parseRegistryFile } from '../../src/registry/registry-file.ts';
+import { importRegistryFile } from '../../src/registry/registry-import.ts';
+import { NetidError } from '../../src/domain/errors.ts';
 import { mod11_2CheckCharacter } from '../../src/domain/documents/gb11643.ts';
 
 const withCheck = (body17: string) => body17 + mod11_2CheckCharacter(body17);
@@ -78,6 +80,26 @@ for (const database of testDatabases) {
       const changed = records.map((r) => (r.documentNumber === resident.document_number ? { ...r, status: 'lost' as const } : r));
       assert.deepEqual(await registry.importRecords(changed), { inserted: 0, updated: records.length });
       assert.equal((await registry.lookup(String(resident.document_type), String(resident.document_number)))?.status, 'lost');
+    });
+
+    it('keeps each import for the console: the file name, the channel, the counts, or the refusal with its line', async () => {
+      const registry = node.services.embeddedRegistry!;
+      const countRecords = async () => (await registry.stats()).records;
+      const result = await importRegistryFile(registry, { path: validFile, channel: 'admin_api' }, new Date());
+      const [imported] = await registry.imports(1);
+      assert.deepEqual({ ...imported, finishedAt: undefined }, { source: basename(validFile), channel: 'admin_api', outcome: 'imported', inserted: result.inserted, updated: result.updated, errorCode: null, errorLine: null, finishedAt: undefined });
+      assert.ok(!imported!.source.includes('/'), 'the file name only, never the path');
+
+      const before = await countRecords();
+      const bad = writeRegistry([...demoLines.slice(0, 3), badLines[0]![1]]);
+      await assert.rejects(importRegistryFile(registry, { path: bad, channel: 'cli' }, new Date()), (error: unknown) => error instanceof NetidError && error.code === 'registry.line_invalid');
+      const [refused] = await registry.imports(1);
+      assert.equal(refused?.outcome, 'refused');
+      assert.equal(refused?.errorCode, 'registry.line_invalid');
+      assert.equal(refused?.errorLine, 4);
+      assert.equal(refused?.channel, 'cli');
+      assert.equal(refused?.inserted, 0);
+      assert.equal(await countRecords(), before, 'nothing imported');
     });
   });
 }
