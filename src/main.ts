@@ -93,7 +93,7 @@ function printFirstRun(node: NetidNode & { publicUrl: string; adminUrl: string }
   const { firstRun } = node;
   const lines = ['', `netid is running (${config.DATABASE_URL ? 'PostgreSQL server' : `embedded PostgreSQL in ${resolve(config.NETID_DATA_DIR)}`})`];
   if (firstRun.migrationsApplied.length) lines.push(`  database initialised: ${firstRun.migrationsApplied.length} migrations applied`);
-  if (firstRun.keysCreated.length) lines.push(`  signing keys created: ${firstRun.keysCreated.length} (ES256 and EdDSA), sealed under the master key`);
+  if (firstRun.keysCreated.length) lines.push(`  signing keys created: ${firstRun.keysCreated.length} (ES256 and EdDSA for tokens, EdDSA for the transparency log), sealed under the master key`);
   if (firstRun.demoRecordsImported) lines.push(`  demo registry imported: ${firstRun.demoRecordsImported} identities from ${demoRegistryFile}`);
   lines.push(
     '',

@@ -8,6 +8,12 @@ import { generatePrivateKey, softwareSigningKey } from './software-key.ts';
 
 export class EphemeralKeyStore implements KeyStore {
   readonly #keys = new Map<SigningAlgorithm, SigningKey>();
+  #log: SigningKey | null = null;
+
+  async logKey(): Promise<SigningKey> {
+    this.#log ??= softwareSigningKey(randomUUID(), 'EdDSA', generatePrivateKey('EdDSA'));
+    return this.#log;
+  }
 
   async activeKey(alg: SigningAlgorithm): Promise<SigningKey> {
     let key = this.#keys.get(alg);

@@ -23,6 +23,8 @@ export interface KeyStore {
   activeKey(alg: SigningAlgorithm): Promise<SigningKey>;
   /** Every public key that verifiers should accept: active and not yet retired. */
   publicJwks(): Promise<{ keys: JWK[] }>;
+  /** The transparency log's own EdDSA key: apart from the rotated token keys, never in the JWKS. */
+  logKey(): Promise<SigningKey>;
 }
 
 const encoder = new TextEncoder();

@@ -28,6 +28,8 @@ export interface SigningKeysTable {
   private_sealed: Uint8Array;
   created_at: Timestamp;
   retired_at: Timestamp | null;
+  /** `tokens`: ID tokens, web certificates, status lists (published in the JWKS); `log`: transparency checkpoints only. */
+  purpose: Generated<'tokens' | 'log'>;
 }
 
 export interface RegistryRecordsTable {

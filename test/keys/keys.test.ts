@@ -5,6 +5,7 @@ import { createNode, type NetidNode } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createSealer } from '../../src/keys/envelope.ts';
 import { signCompactJws } from '../../src/keys/key-store.ts';
+import { DatabaseKeyStore } from '../../src/keys/database-key-store.ts';
 import { testDatabases, testEnv } from '../support/databases.ts';
 
 const keyA = Buffer.alloc(32, 1).toString('base64url');
@@ -41,8 +42,9 @@ for (const database of testDatabases) {
     });
     after(() => node.close());
 
-    it('ES256 and EdDSA keys are created on first start, private halves sealed', async () => {
-      assert.equal(node.firstRun.keysCreated.length, 2);
+    it('ES256 and EdDSA token keys and the log key are created on first start, private halves sealed', async () => {
+      assert.equal(node.firstRun.keysCreated.length, 3);
+      assert.deepEqual((await node.services.keys.list()).map((k) => `${k.purpose}:${k.alg}`).sort(), ['log:EdDSA', 'tokens:ES256', 'tokens:EdDSA']);
       const rows = await node.services.database.db.selectFrom('signing_keys').selectAll().execute();
       for (const row of rows) assert.ok(!Buffer.from(row.private_sealed).toString('latin1').includes('"d"'), 'no plaintext private JWK');
       const jwks = await node.services.keys.publicJwks();
@@ -71,6 +73,24 @@ for (const database of testDatabases) {
       assert.equal(await keys.retire(kid), false, 'the active key cannot be retired');
       assert.equal(await keys.retire(old.kid), true);
       assert.ok(!(await keys.publicJwks()).keys.some((k) => k.kid === old.kid));
+    });
+
+    it('the transparency log signs with a key of its own: not in the JWKS, unchanged by rotation or restart', async () => {
+      const { keys } = node.services;
+      const logKey = await keys.logKey();
+      assert.notEqual(logKey.kid, (await keys.activeKey('EdDSA')).kid);
+      assert.ok(!(await keys.publicJwks()).keys.some((k) => k.kid === logKey.kid), 'never published for tokens');
+      assert.ok(!(await keys.privateJwks()).keys.some((k) => k.kid === logKey.kid), 'never handed to the OpenID provider');
+      const signedBy = async (key: { sign(data: Uint8Array): Promise<Uint8Array> }) => Buffer.from(await key.sign(new TextEncoder().encode('checkpoint'))).toString('base64url');
+      assert.equal(await signedBy(logKey), await signedBy((await node.services.keys.logKey())), 'Ed25519 signatures are deterministic: the same key');
+      await keys.rotate('EdDSA');
+      assert.equal(await keys.retire(logKey.kid), false, 'the log key cannot be retired');
+      // A restarted node reads the same log key from the database.
+      const restarted = new DatabaseKeyStore({ db: node.services.database.db, sealer: node.services.sealer });
+      await restarted.ensureKeys();
+      assert.equal((await restarted.logKey()).kid, logKey.kid);
+      assert.equal(await signedBy(await restarted.logKey()), await signedBy(logKey));
+      assert.notEqual((await restarted.activeKey('EdDSA')).kid, logKey.kid);
     });
   });
 }

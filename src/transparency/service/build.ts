@@ -31,7 +31,7 @@ export async function buildAccountabilityServices(deps: AccountabilityDeps): Pro
   const transparency = new TransparencyService({
     db: deps.db,
     origin: logOrigin(deps.config.NETID_ISSUER),
-    signingKey: await deps.keys.activeKey('EdDSA'),
+    signingKey: await deps.keys.logKey(),
     personKeyMaster: deps.sealer.deriveKey('transparency-person'),
     now: deps.now,
   });
