@@ -209,6 +209,14 @@ export class ConsoleService {
     return disabled;
   }
 
+  /** Enables a disabled operator or auditor again (an operator's act, recorded with it). */
+  async enableOperator(actor: Operator, operatorId: string): Promise<Operator> {
+    requireActor(actor);
+    const enabled = await this.#d.operators.enable(operatorId, actor.id, this.#d.now());
+    if (!enabled) throw (await this.#d.operators.find(operatorId)) ? ConsoleError('console.operator_not_disabled') : ConsoleError('console.operator_not_found');
+    return enabled;
+  }
+
   /**
    * Issues another operator a new one-time enrolment link (their old link and passkeys stop
    * working). The token is returned once; only its hash is kept.

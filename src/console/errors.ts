@@ -17,6 +17,7 @@ export const ConsoleError = defineErrors({
   'console.app_not_approved': { status: 409, en: 'Choose an approved app.', zh: '请选择一个已批准的应用。' },
   'console.block_invalid': { status: 400, en: 'A block needs a web number, an approved app, a reason and a reference (each at most 256 characters).', zh: '限制须填写网号、已批准的应用、理由和编号（每项最多 256 个字符）。' },
   'console.already_blocked': { status: 409, en: 'This person is already blocked from this app.', zh: '此人已被限制使用该应用。' },
+  'console.operator_not_disabled': { status: 409, en: 'This operator is not disabled.', zh: '该运营人员未被停用。' },
   'console.not_blocked': { status: 409, en: 'This person is not blocked from this app (any more).', zh: '此人（已）未被限制使用该应用。' },
   'console.cross_origin': { status: 403, en: 'The request did not come from the console page.', zh: '该请求并非来自控制台页面。' },
 });

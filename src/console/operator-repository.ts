@@ -24,6 +24,7 @@ export const OPERATOR_ACTIONS = {
   'revocation.proposed': "A revocation of a person's credentials was proposed: target revocation id; details reason, person_id.",
   'revocation.approved': 'A second operator approved (and so applied) a revocation: target revocation id; details person_id.',
   'revocation.rejected': 'A revocation proposal was rejected: target revocation id; details reason.',
+  'operator.enabled': 'A disabled operator or auditor was enabled again (they sign in with their passkeys, or get a new link): target operator.',
   'operator.disabled': 'An operator or auditor was disabled (their sessions end at once): target operator. operator_id is null when done through the admin API (netid operator disable).',
   'operator.enrolment_reissued': 'A new one-time enrolment link was issued for an operator who lost their passkey device; the old link and their passkeys stop working: target operator; details passkeys_removed.',
   'revocation.appeal_upheld': "An operator upheld a person's appeal against a revocation (fresh credentials allowed): target appeal id; details revocation_id, person_id.",
@@ -186,6 +187,17 @@ export class OperatorRepository {
         .executeTakeFirst();
       if (!row) return null;
       await this.recordAction({ operatorId: actorId, action: 'operator.disabled', targetType: 'operator', targetId: operatorId, details: { role: row.role } }, now, trx);
+      return toOperator(row);
+    });
+  }
+
+  /** Enables a disabled operator again, recorded in the same transaction. Null when unknown or not disabled. */
+  async enable(operatorId: string, actorId: string, now: Date): Promise<Operator | null> {
+    if (!isUuid(operatorId)) return null;
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await trx.updateTable('operators').set({ status: 'active' }).where('operator_id', '=', operatorId).where('status', '=', 'disabled').returningAll().executeTakeFirst();
+      if (!row) return null;
+      await this.recordAction({ operatorId: actorId, action: 'operator.enabled', targetType: 'operator', targetId: operatorId, details: { role: row.role } }, now, trx);
       return toOperator(row);
     });
   }

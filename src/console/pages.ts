@@ -279,7 +279,9 @@ export function operatorsPage(ctx: ConsoleContext, rows: readonly OperatorRow[])
 <form method="post" action="${base}/reissue"><p class="hint" id="${h}-reissue-hint">${ct('operators.reissue.hint')}</p><button type="submit" class="secondary" data-action="reissue" aria-describedby="${h} ${h}-reissue-hint">${ct('operators.reissue')}</button></form>
 <form method="post" action="${base}/disable"><button type="submit" class="danger" data-action="disable" aria-describedby="${h}">${ct('operators.disable')}</button></form>
 </div>`
-      : '';
+      : act && !self
+        ? html`<div class="actions"><form method="post" action="${base}/enable"><button type="submit" class="secondary" data-action="enable" aria-describedby="${h}">${ct('operators.enable')}</button></form></div>`
+        : '';
     return html`<li class="entry" data-operator-id="${o.id}" data-status="${o.status}" data-role="${o.role}"><h2 id="${h}">${o.name}${self ? ` ${ct('operators.you')}` : ''}</h2>
 <dl>
 <dt>${ct('operators.role')}</dt><dd>${ct(`role.${o.role}`)}</dd>

@@ -207,6 +207,10 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
       if (!session) return reply;
       return sendPage(reply, operatorsPage(ctxOf(request, session), await service.listOperators()));
     });
+    app.post('/console/operators/:id/enable', { schema: hide }, act('/console/operators', async (operator, request) => {
+      await service.enableOperator(operator, (request.params as { id: string }).id);
+      return 'operator_enabled';
+    }));
     app.post('/console/operators/:id/disable', { schema: hide }, act('/console/operators', async (operator, request) => {
       await service.disableOperator(operator, (request.params as { id: string }).id);
       return 'operator_disabled';

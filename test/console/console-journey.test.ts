@@ -300,7 +300,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const refusedJson = await a.request.post(`${adminBase}/console/revocations/${revocationId}/reject`, { form: { reason: 'x' }, headers: { origin: adminBase, accept: 'application/json' } });
       assert.equal(refusedJson.status(), 403);
       assert.equal(((await refusedJson.json()) as { error: string }).error, 'console.read_only');
-      for (const path of [`/console/operators/${second.id}/disable`, `/console/operators/${second.id}/reissue`, `/console/appeals/${appealId}/answer`, '/console/app-blocks', '/console/app-blocks/lift']) {
+      for (const path of [`/console/operators/${second.id}/disable`, `/console/operators/${lost.operator_id}/enable`, `/console/operators/${second.id}/reissue`, `/console/appeals/${appealId}/answer`, '/console/app-blocks', '/console/app-blocks/lift']) {
         const response = await a.request.post(`${adminBase}${path}`, { form: { decision: 'uphold', answer: 'x', web_number: f.webNumber, client_id: shop.clientId, person_id: personId, reason: 'x', reference: 'x' }, headers: { origin: adminBase, accept: 'application/json' } });
         assert.equal(response.status(), 403, path);
         assert.equal(((await response.json()) as { error: string }).error, 'console.read_only', path);

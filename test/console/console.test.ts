@@ -195,7 +195,7 @@ for (const database of testDatabases) {
       assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
     });
 
-    it('disables another operator: their next request is signed out; nobody disables themselves; auditors cannot', async () => {
+    it('disables another operator: their next request is signed out; nobody disables themselves; auditors cannot; an operator can enable them again', async () => {
       const sessions = new ConsoleSessions({ key: node.services.sealer.deriveKey('console-session'), operators: service.operators, now: () => clock });
       const { operator: lead, authenticator: leadKey } = await enrolledOperator('Disabling lead', 'operator');
       const { operator: target, authenticator: targetKey } = await enrolledOperator('To be disabled', 'operator');
@@ -222,6 +222,13 @@ for (const database of testDatabases) {
       assert.equal(listed.get(auditor.id)?.lastSignInAt, null, 'never signed in: unknown');
       assert.deepEqual((await actionsOf(lead.id)).filter((a) => a.action === 'operator.disabled').map((a) => [a.targetId, a.details]), [[target.id, { role: 'operator' }]]);
       assert.deepEqual((await actionsOf(auditor.id)).map((a) => a.action), ['operator.passkey_registered'], 'the auditor did nothing');
+
+      // Enabled again by an operator (never an auditor): their passkey works again; the act is recorded.
+      await rejectsWith(service.enableOperator(auditor, target.id), 'console.read_only');
+      await rejectsWith(service.enableOperator(lead, lead.id), 'console.operator_not_disabled');
+      assert.equal((await service.enableOperator(lead, target.id)).status, 'active');
+      assert.equal((await signIn(targetKey)).id, target.id);
+      assert.deepEqual((await actionsOf(lead.id)).filter((a) => a.action === 'operator.enabled').map((a) => a.targetId), [target.id]);
     });
 
     it('re-issues an enrolment link: the old link and the lost passkeys stop working, the new link works once', async () => {
