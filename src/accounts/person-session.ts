@@ -68,6 +68,19 @@ export class PersonSessions {
     reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${this.#secure ? '; Secure' : ''}`);
   }
 
+  /** The session of a netid app page: from the cookie only (pages are never sent a bearer token). */
+  async fromCookie(request: FastifyRequest): Promise<PersonSession | null> {
+    const token = readCookie(request, SESSION_COOKIE);
+    return token ? this.verify(token) : null;
+  }
+
+  /** For a page that needs the person: their session, or null after a 303 to /signin that comes back here. */
+  async forPage(request: FastifyRequest, reply: FastifyReply): Promise<PersonSession | null> {
+    const session = await this.fromCookie(request);
+    if (!session) await reply.redirect(`/signin?next=${encodeURIComponent(request.url)}`, 303);
+    return session;
+  }
+
   /** The request's session (cookie or bearer token); throws request.unauthenticated. */
   async require(request: FastifyRequest): Promise<PersonSession> {
     const token = tokenOf(request);

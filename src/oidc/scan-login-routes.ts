@@ -5,12 +5,10 @@
  * the netid app on the phone, so a phone left signed in cannot approve by a tap alone; declining
  * is a plain form. Without a session the person signs in first and comes back here.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { Provider } from 'oidc-provider';
-import { SESSION_COOKIE } from '../accounts/person-session.ts';
 import type { Services } from '../app/services.ts';
-import { readCookie } from '../http/cookies.ts';
 import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
 import { html, pageLang, renderPage, sendPage } from '../web/layout.ts';
 import { CLAIMS, DEFAULT_CLAIMS } from './claims.ts';
@@ -37,18 +35,10 @@ export function scanLoginRoutes(deps: ScanLoginRouteDeps): (app: FastifyInstance
   const expired = (reply: FastifyReply, lang: PageLocale) =>
     page(reply, lang, 404, t('scanTitle', lang), html`<h1>${t('scanTitle', lang)}</h1><div class="alert" role="alert">${t('scanExpired', lang)}</div>`);
 
-  /** The signed-in person, or a redirect to the netid app's sign-in that comes back here. */
-  const personOf = async (request: FastifyRequest, reply: FastifyReply) => {
-    const token = readCookie(request, SESSION_COOKIE);
-    const session = token ? await services.personSessions.verify(token) : null;
-    if (!session) await reply.redirect(`/signin?next=${encodeURIComponent(new URL(request.url, 'http://x').pathname)}`, 303);
-    return session;
-  };
-
   return (app) => {
     app.get('/scan/:code', { schema: { hide: true } }, async (request, reply) => {
       const lang = pageLang(request);
-      const session = await personOf(request, reply);
+      const session = await services.personSessions.forPage(request, reply);
       if (!session) return reply;
       const code = (request.params as { code: string }).code;
       const scan = await scans.lookup(code);
@@ -74,7 +64,7 @@ export function scanLoginRoutes(deps: ScanLoginRouteDeps): (app: FastifyInstance
     /** Declining needs no passkey: a plain form. */
     app.post('/scan/:code', { schema: { hide: true } }, async (request, reply) => {
       const lang = pageLang(request);
-      const session = await personOf(request, reply);
+      const session = await services.personSessions.forPage(request, reply);
       if (!session) return reply;
       const code = (request.params as { code: string }).code;
       if ((request.body as { decision?: string } | undefined)?.decision !== 'decline' || !(await scans.decide(code, { approve: false }))) return expired(reply, lang);

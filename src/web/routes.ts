@@ -9,15 +9,13 @@
  */
 import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SESSION_COOKIE, type PersonSession } from '../accounts/person-session.ts';
 import { deactivatePerson } from '../accounts/deactivation.ts';
 import type { Services } from '../app/services.ts';
 import type { RouteModule } from '../http/server.ts';
 import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
 import { disconnectApp, personGrantsOf, type DisconnectNotifier } from '../oidc/grants.ts';
 import { HttpError } from '../http/error-mapper.ts';
-import { readCookie } from '../http/cookies.ts';
-import { LANG_COOKIE, pageLang, sendPage } from './layout.ts';
+import { pageLang, sendPage, setPageLang } from './layout.ts';
 import { format, messages, type PageLang } from './messages/index.ts';
 import { activityPage, appsPage, deactivatedPage, enrolPage, homePage, landingPage, settingsPage, signInPage, type ActivityView, type ConnectedApp, type PageContext } from './pages.ts';
 import { staticRoutes } from './static-routes.ts';
@@ -39,20 +37,10 @@ export function webRoutes(services: Services): RouteModule {
     return cache.get(clientId)!;
   };
 
-  const sessionOf = async (request: FastifyRequest): Promise<PersonSession | null> => {
-    const token = readCookie(request, SESSION_COOKIE);
-    return token ? services.personSessions.verify(token) : null;
-  };
+  const sessionOf = (request: FastifyRequest) => services.personSessions.fromCookie(request);
   const ctxOf = (request: FastifyRequest): PageContext => ({ lang: pageLang(request), path: request.url });
   /** The signed-in person, or a redirect to /signin that returns here. */
-  const requirePerson = async (request: FastifyRequest, reply: FastifyReply): Promise<PersonSession | null> => {
-    const session = await sessionOf(request);
-    if (!session) {
-      await reply.redirect(`/signin?next=${encodeURIComponent(request.url)}`, 303);
-      return null;
-    }
-    return session;
-  };
+  const requirePerson = (request: FastifyRequest, reply: FastifyReply) => services.personSessions.forPage(request, reply);
 
   const activityViews = async (personId: string, lang: PageLang): Promise<ActivityView[]> => {
     const t = messages(lang);
@@ -232,7 +220,7 @@ export function webRoutes(services: Services): RouteModule {
 
     app.post('/settings/language', { schema: { hide: true } }, async (request, reply) => {
       const lang = (request.body as { lang?: string }).lang === 'en' ? 'en' : 'zh-CN';
-      reply.header('set-cookie', `${LANG_COOKIE}=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
+      setPageLang(reply, lang);
       return reply.redirect('/settings?saved=1', 303);
     });
 
