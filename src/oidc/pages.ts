@@ -22,6 +22,11 @@ export function pageLocale(query: Record<string, unknown> | undefined, acceptLan
   return /^\s*en\b/i.test(acceptLanguage ?? '') ? 'en' : 'zh-CN';
 }
 
+/** The language of a page oidc-provider renders itself (errors, logout), by the same rule. */
+function providerPageLocale(ctx: KoaContextWithOIDC): PageLocale {
+  return pageLocale(ctx.query, ctx.get('accept-language'), ctx.cookies.get(LANG_COOKIE));
+}
+
 export const esc = (value: unknown): string => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const T = {
@@ -135,7 +140,7 @@ ${detail ? `<p><code>${esc(detail)}</code></p>` : ''}`);
 
 /** A clear page for an app that may not sign people in, else the provider's error. */
 export async function renderProviderError(ctx: KoaContextWithOIDC, out: Record<string, string>, registry: RelyingPartyRegistry): Promise<void> {
-  const locale = pageLocale(ctx.query, ctx.get('accept-language'), ctx.cookies.get(LANG_COOKIE));
+  const locale = providerPageLocale(ctx);
   let message = out.error_description ?? out.error ?? '';
   if (out.error === 'invalid_client') {
     const clientId = ctx.oidc?.params?.client_id ?? ctx.query?.client_id;
@@ -148,7 +153,7 @@ export async function renderProviderError(ctx: KoaContextWithOIDC, out: Record<s
 }
 
 export async function renderLogoutPrompt(ctx: KoaContextWithOIDC, form: string): Promise<void> {
-  const locale = pageLocale(ctx.query, ctx.get('accept-language'), ctx.cookies.get(LANG_COOKIE));
+  const locale = providerPageLocale(ctx);
   ctx.type = 'html';
   ctx.body = page(locale, t('logoutTitle', locale), `<h1>${esc(t('logoutTitle', locale))}</h1>
 <p>${esc(t('logoutQuestion', locale))}</p>
@@ -158,7 +163,7 @@ ${form}
 }
 
 export async function renderLogoutDone(ctx: KoaContextWithOIDC): Promise<void> {
-  const locale = pageLocale(ctx.query, ctx.get('accept-language'), ctx.cookies.get(LANG_COOKIE));
+  const locale = providerPageLocale(ctx);
   ctx.type = 'html';
   ctx.body = page(locale, t('logoutTitle', locale), `<h1>${esc(t('logoutTitle', locale))}</h1><p>${esc(t('logoutDone', locale))}</p>`);
 }

@@ -100,6 +100,11 @@ export function pageLang(request: FastifyRequest): PageLang {
   return cookie === 'en' ? 'en' : 'zh-CN';
 }
 
+/** Remembers the person's language choice for a year (the language switch and the settings page). */
+export function setPageLang(reply: FastifyReply, lang: PageLang): void {
+  reply.header('set-cookie', `${LANG_COOKIE}=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
+}
+
 /** Sends a rendered page as HTML. */
 export function sendPage(reply: FastifyReply, page: string, status = 200): FastifyReply {
   return reply.status(status).type('text/html; charset=utf-8').send(page);

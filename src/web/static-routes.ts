@@ -8,7 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, normalize, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { LANG_COOKIE } from './layout.ts';
+import { setPageLang } from './layout.ts';
 
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 const CLIENT_DIR = fileURLToPath(new URL('./client/', import.meta.url));
@@ -49,7 +49,7 @@ export function staticRoutes(app: FastifyInstance): void {
     const query = request.query as { to?: string; back?: string };
     const lang = query.to === 'en' ? 'en' : 'zh-CN';
     const back = typeof query.back === 'string' && query.back.startsWith('/') && !query.back.startsWith('//') ? query.back : '/';
-    reply.header('set-cookie', `${LANG_COOKIE}=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
+    setPageLang(reply, lang);
     return reply.redirect(back, 303);
   });
 }
