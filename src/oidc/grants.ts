@@ -13,10 +13,10 @@ import type { ActivityRepository } from '../audit/activity.ts';
 import { DatabaseEphemeralStore, type EphemeralStore } from '../storage/ephemeral-store.ts';
 import type { Database } from '../storage/schema.ts';
 
-/** oidc-provider's Grant lifetime (provider.ts `ttl.Grant`); the index lives as long. */
+/** oidc-provider's Grant lifetime (provider.ts `ttl.Grant`); the grants index lives as long. */
 export const GRANT_TTL_SECONDS = 180 * 24 * 3600;
 /** Plaintext claims a person chose to share with an app without being asked each time. */
-export const CONSENT_MEMORY = 'NetidConsentMemory';
+const CONSENT_MEMORY = 'NetidConsentMemory';
 const GRANT_INDEX = 'NetidPersonGrants';
 /** A person signs in to one app from a handful of browsers; older grant ids beyond this are revoked at once. */
 const MAX_GRANTS_PER_APP = 32;

@@ -9,6 +9,7 @@
  * `ExternalSigningKey` instances instead (its key hook), keeping private keys in the module.
  */
 import Provider, { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import { GRANT_TTL_SECONDS } from './grants.ts';
 import type { PersonRepository } from '../accounts/person-repository.ts';
 import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
 import type { EphemeralStore } from '../storage/ephemeral-store.ts';
@@ -158,7 +159,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       fapi: { enabled: true, profile: (_ctx: KoaContextWithOIDC, client?: { netid_fapi2?: boolean }) => (client?.netid_fapi2 ? '2.0' : undefined) },
     },
     rotateRefreshToken: true,
-    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 900, Session: 8 * 3600, Grant: 180 * 24 * 3600, RefreshToken: 14 * 24 * 3600, PushedAuthorizationRequest: 60, DPoPProof: 300 },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 900, Session: 8 * 3600, Grant: GRANT_TTL_SECONDS, RefreshToken: 14 * 24 * 3600, PushedAuthorizationRequest: 60, DPoPProof: 300 },
     renderError: (ctx: KoaContextWithOIDC, out: Record<string, string>) => renderProviderError(ctx, out, deps.registry),
   });
   return provider;
