@@ -26,6 +26,7 @@ import type { PersonRepository } from '../accounts/person-repository.ts';
 import type { ActivityRepository } from '../audit/activity.ts';
 import type { Database } from '../storage/schema.ts';
 import type { AccountableEvent } from '../transparency/service/events.ts';
+import type { NetidError } from '../domain/errors.ts';
 import { RevocationError } from './errors.ts';
 import { RevocationRepository, type AppealRow, type RevocationRow, type Transition } from './revocation-repository.ts';
 import { REVOCATION_REASONS, type AppealState, type RevocationReasonCode, type RevocationSource, type RevocationState } from './tables.ts';
@@ -153,12 +154,7 @@ export class RevocationService {
     const now = this.#d.now();
     return this.#transaction(outer, async (trx) => {
       const approved = await this.#repo.transition(revocationId, REVOCATION_TRANSITIONS.approve, { approved_by: operatorId, approved_at: now }, (eb) => eb('proposed_by', '<>', operatorId), trx);
-      if (!approved) {
-        const row = await this.#repo.find(revocationId, trx);
-        if (!row) throw RevocationError('revocation.not_found');
-        if (row.state === 'proposed') throw RevocationError('revocation.second_approval_required');
-        throw RevocationError('revocation.invalid_state', { state: row.state });
-      }
+      if (!approved) throw await this.#refusal(revocationId, trx);
       await this.#log(approved, 'revocation.approved', operatorId, trx);
       return this.#apply(approved, operatorId, trx);
     });
@@ -178,15 +174,21 @@ export class RevocationService {
     if (!isText(operatorId) || !isText(reason)) throw RevocationError('revocation.field_required', { field: 'operator_id, reason' });
     return this.#transaction(outer, async (trx) => {
       const row = await this.#repo.transition(revocationId, REVOCATION_TRANSITIONS.reject, { rejected_by: operatorId, rejection_reason: reason, rejected_at: this.#d.now() }, (eb) => eb('proposed_by', '<>', operatorId), trx);
-      if (!row) {
-        const current = await this.#repo.find(revocationId, trx);
-        if (!current) throw RevocationError('revocation.not_found');
-        if (current.state === 'proposed') throw RevocationError('revocation.second_approval_required');
-        throw RevocationError('revocation.invalid_state', { state: current.state });
-      }
+      if (!row) throw await this.#refusal(revocationId, trx);
       await this.#log(row, 'revocation.rejected', operatorId, trx);
       return row;
     });
+  }
+
+  /**
+   * Why a guarded decision changed nothing: the proposal is unknown, the deciding operator is the
+   * proposer (a second operator must decide), or it is no longer proposed.
+   */
+  async #refusal(revocationId: string, trx: Kysely<Database>): Promise<NetidError> {
+    const current = await this.#repo.find(revocationId, trx);
+    if (!current) return RevocationError('revocation.not_found');
+    if (current.state === 'proposed') return RevocationError('revocation.second_approval_required');
+    return RevocationError('revocation.invalid_state', { state: current.state });
   }
 
   /** Runs `work` in the caller's transaction when given one (so its own record commits with the act), else in a new one. */
