@@ -42,24 +42,25 @@ export function webRoutes(services: Services): RouteModule {
   /** The signed-in person, or a redirect to /signin that returns here. */
   const requirePerson = (request: FastifyRequest, reply: FastifyReply) => services.personSessions.forPage(request, reply);
 
+  /** The claim names an activity entry records (a sign-in's `claims`, a credential's `disclosed`). */
+  const claimsOf = (d: Record<string, unknown>): string[] => (Array.isArray(d.claims) ? d.claims.map(String) : Array.isArray(d.disclosed) ? d.disclosed.map(String) : []);
+  const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : null);
+
   const activityViews = async (personId: string, lang: PageLang): Promise<ActivityView[]> => {
-    const t = messages(lang);
+    const t = messages(lang) as Record<string, string>;
+    // A reason code from a closed list reads as words; free text (an operator's) stays as written.
+    const reasonText = (value: unknown) => {
+      const code = text(value);
+      return (code ? t[`reason.${code}`] : undefined) ?? code;
+    };
     const entries = await services.activity.listVisible(personId, services.now());
     const names = new Map<string, string>();
     const out: ActivityView[] = [];
     for (const e of entries) {
       const d = e.details;
-      const claims = Array.isArray(d.claims) ? d.claims.map(String) : Array.isArray(d.disclosed) ? d.disclosed.map(String) : [];
       const basis = d.legal_basis ?? d.legal_bases;
       const legalBasis = Array.isArray(basis) ? basis.map(String) : typeof basis === 'string' ? [basis] : basis && typeof basis === 'object' ? Object.entries(basis).map(([k, v]) => `${k}: ${String(v)}`) : [];
-      const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : null);
-      // A reason code from a closed list reads as words; free text (an operator's) stays as written.
-      const reasonText = (value: unknown) => {
-        const code = text(value);
-        const label = code ? (t as Record<string, string>)[`reason.${code}`] : undefined;
-        return label ?? code;
-      };
-      out.push({ id: e.activityId, occurredAt: e.occurredAt, type: e.type, app: await appName(e.relyingPartyId, names), claims, legalBasis, reason: reasonText(d.reason), answer: text(d.answer) });
+      out.push({ id: e.activityId, occurredAt: e.occurredAt, type: e.type, app: await appName(e.relyingPartyId, names), claims: claimsOf(d), legalBasis, reason: reasonText(d.reason), answer: text(d.answer) });
     }
     return out;
   };
@@ -152,17 +153,17 @@ export function webRoutes(services: Services): RouteModule {
      * successful sign-in until the person disconnects it (a later sign-in connects it again).
      */
     const connectedApps = async (personId: string): Promise<ConnectedApp[]> => {
-      const views = await activityViews(personId, 'en');
-      const raw = await services.activity.listVisible(personId, services.now());
+      const entries = await services.activity.listVisible(personId, services.now());
+      const names = new Map<string, string>();
       const byClient = new Map<string, ConnectedApp>();
-      for (let i = views.length - 1; i >= 0; i--) {
-        const clientId = raw[i]!.relyingPartyId;
-        const view = views[i]!;
+      // Oldest first: a disconnect ends what came before it.
+      for (const e of [...entries].reverse()) {
+        const clientId = e.relyingPartyId;
         if (!clientId) continue;
-        if (raw[i]!.type === 'app.disconnected') byClient.delete(clientId);
-        if (raw[i]!.type !== 'oidc.sign_in' || raw[i]!.details.result !== 'success') continue;
+        if (e.type === 'app.disconnected') byClient.delete(clientId);
+        if (e.type !== 'oidc.sign_in' || e.details.result !== 'success') continue;
         const existing = byClient.get(clientId);
-        byClient.set(clientId, { clientId, name: view.app ?? clientId, firstAt: existing?.firstAt ?? view.occurredAt, claims: [...new Set([...(existing?.claims ?? []), ...view.claims])] });
+        byClient.set(clientId, { clientId, name: (await appName(clientId, names)) ?? clientId, firstAt: existing?.firstAt ?? e.occurredAt, claims: [...new Set([...(existing?.claims ?? []), ...claimsOf(e.details)])] });
       }
       return [...byClient.values()];
     };
