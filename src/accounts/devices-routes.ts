@@ -8,7 +8,7 @@ import { NetidError } from '../domain/errors.ts';
 import type { RouteModule } from '../http/server.ts';
 import { deactivatePerson, type DeactivationDeps } from './deactivation.ts';
 import { isUuid as isUuidLike } from '../enrolment/enrolment-repository.ts';
-import type { Passkeys } from './devices.ts';
+import { WEBAUTHN_RESPONSE_SCHEMA as webauthnJson, type Passkeys } from './devices.ts';
 import type { PersonRepository } from './person-repository.ts';
 import type { PersonSessions } from './person-session.ts';
 
@@ -22,7 +22,6 @@ export interface AccountRouteDeps {
 }
 
 const errorBody = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
-const webauthnJson = { type: 'object', required: ['id', 'rawId', 'response', 'type'], properties: { id: { type: 'string', maxLength: 1024 }, rawId: { type: 'string', maxLength: 1024 }, type: { type: 'string', const: 'public-key' }, response: { type: 'object', additionalProperties: true } }, additionalProperties: true } as const;
 const optionsBody = { type: 'object', additionalProperties: true, description: 'WebAuthn options JSON' } as const;
 const device = { type: 'object', properties: { id: { type: 'string' }, label: { type: ['string', 'null'] }, created_at: { type: 'string', format: 'date-time' }, last_used_at: { type: ['string', 'null'], format: 'date-time' }, transports: { type: 'array', items: { type: 'string' } } } } as const;
 const tags = ['account'];

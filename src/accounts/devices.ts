@@ -67,6 +67,9 @@ export interface VerifiedAssertion {
 }
 
 /** How long a challenge stays usable. */
+/** JSON schema of a WebAuthn response (RegistrationResponseJSON or AuthenticationResponseJSON) at every route that takes one; the library checks the rest. */
+export const WEBAUTHN_RESPONSE_SCHEMA = { type: 'object', required: ['id', 'rawId', 'response', 'type'], properties: { id: { type: 'string', maxLength: 1024 }, rawId: { type: 'string', maxLength: 1024 }, type: { type: 'string', const: 'public-key' }, response: { type: 'object', additionalProperties: true } }, additionalProperties: true } as const;
+
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 
 /** Options for navigator.credentials.create(): ES256/EdDSA, resident key and user verification required. */

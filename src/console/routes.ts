@@ -5,8 +5,6 @@
  * session; every POST that acts needs the `operator` role (auditors get 403
  * `console.read_only`) and a same-origin request (SameSite=Strict cookie and an Origin check).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -20,7 +18,7 @@ import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
 import { RevocationError } from '../revocation/errors.ts';
 import { REVOCATION_REASONS, type RevocationReasonCode } from '../revocation/tables.ts';
 import { pageLang, sendPage } from '../web/layout.ts';
-import { staticRoutes } from '../web/static-routes.ts';
+import { folderFiles, staticRoutes } from '../web/static-routes.ts';
 import { consoleRelyingParty, requireActor, type ConsoleService } from './console-service.ts';
 import { ConsoleError } from './errors.ts';
 import { isUuid } from './operator-repository.ts';
@@ -28,9 +26,9 @@ import { appealsPage, appsPage, assistedPage, auditPage, consoleErrorPage, enrol
 import { ConsoleSessions, type ConsoleSession } from './session.ts';
 import { buildConsoleService, enrolmentLink } from './wiring.ts';
 import type { Operator } from './operator-repository.ts';
+import { WEBAUTHN_RESPONSE_SCHEMA as webauthnJson } from '../accounts/devices.ts';
 
 const CLIENT_DIR = fileURLToPath(new URL('./client/', import.meta.url));
-const webauthnJson = { type: 'object', required: ['id', 'rawId', 'response', 'type'], properties: { id: { type: 'string', maxLength: 1024 }, rawId: { type: 'string', maxLength: 1024 }, type: { type: 'string', const: 'public-key' }, response: { type: 'object', additionalProperties: true } }, additionalProperties: true } as const;
 const hide = { hide: true } as const;
 
 type Body = Record<string, string | undefined>;
@@ -110,12 +108,7 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
 
     app.get('/', { schema: hide }, async (_request, reply) => reply.redirect('/console', 303));
 
-    app.get('/console/static/*', { schema: hide }, async (request, reply) => {
-      const name = (request.params as { '*': string })['*'];
-      const path = join(CLIENT_DIR, name);
-      if (!/^[\w-]+\.js$/.test(name) || !existsSync(path)) return reply.status(404).type('text/plain').send('not found');
-      return reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(readFileSync(path));
-    });
+    app.get('/console/static/*', { schema: hide }, folderFiles(CLIENT_DIR));
 
     // Enrolment link and sign-in (no session).
     app.get('/console/enrol/:token', { schema: hide }, async (request, reply) => {

@@ -9,6 +9,7 @@ import type { RouteModule } from '../http/server.ts';
 import { EnrolmentError } from './errors.ts';
 import type { EnrolmentService } from './service.ts';
 import { nextStep, type Enrolment } from './states.ts';
+import { WEBAUTHN_RESPONSE_SCHEMA as webauthnJson } from '../accounts/devices.ts';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 const errorBody = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' }, detail: { type: 'object', additionalProperties: true } } } as const;
@@ -31,7 +32,6 @@ const issuedBody = {
   type: 'object',
   properties: { id: { type: 'string' }, state: { type: 'string', const: 'issued' }, web_number: { type: 'string' }, session: { type: 'object', properties: { token: { type: 'string' }, expires_at: { type: 'string', format: 'date-time' } } } },
 } as const;
-const webauthnJson = { type: 'object', required: ['id', 'rawId', 'response', 'type'], properties: { id: { type: 'string', maxLength: 1024 }, rawId: { type: 'string', maxLength: 1024 }, type: { type: 'string', const: 'public-key' }, response: { type: 'object', additionalProperties: true } }, additionalProperties: true } as const;
 const optionsBody = { type: 'object', additionalProperties: true, description: 'WebAuthn options JSON for navigator.credentials.create()/get() (PublicKeyCredential*OptionsJSON).' } as const;
 const errors = { 400: errorBody, 404: errorBody, 409: errorBody, 410: errorBody, 422: errorBody } as const;
 const tags = ['enrolment'];

@@ -7,7 +7,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, normalize, sep } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { setPageLang } from './layout.ts';
 
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
@@ -24,10 +24,14 @@ function safeFile(root: string, relative: string): string | undefined {
   return existsSync(path) ? path : undefined;
 }
 
-/** Registers /static/* and /lang on a listener (both the public and the admin one use it). */
-export function staticRoutes(app: FastifyInstance): void {
+/**
+ * A handler for a `…/*` route that serves the files of one folder (CSS, scripts, SVG), read once
+ * and kept in memory, cacheable for five minutes; anything outside the folder or of another kind
+ * is a 404.
+ */
+export function folderFiles(root: string): (request: { params: unknown }, reply: FastifyReply) => Promise<FastifyReply> {
   const cache = new Map<string, Buffer>();
-  const serve = (root: string) => async (request: { params: unknown }, reply: import('fastify').FastifyReply) => {
+  return async (request, reply) => {
     const relative = (request.params as { '*': string })['*'];
     const path = safeFile(root, relative);
     const ext = relative.split('.').pop() ?? '';
@@ -39,11 +43,15 @@ export function staticRoutes(app: FastifyInstance): void {
     }
     return reply.type(TYPES[ext]!).header('cache-control', 'public, max-age=300').send(body);
   };
-  app.get('/static/client/*', { schema: { hide: true } }, serve(CLIENT_DIR));
-  app.get('/static/vendor/simplewebauthn/*', { schema: { hide: true } }, serve(VENDOR_WEBAUTHN));
+}
+
+/** Registers /static/* and /lang on a listener (both the public and the admin one use it). */
+export function staticRoutes(app: FastifyInstance): void {
+  app.get('/static/client/*', { schema: { hide: true } }, folderFiles(CLIENT_DIR));
+  app.get('/static/vendor/simplewebauthn/*', { schema: { hide: true } }, folderFiles(VENDOR_WEBAUTHN));
   // uqr: the QR encoder of the home page's dynamic QR (one dependency-free ES module).
   app.get('/static/vendor/uqr.mjs', { schema: { hide: true } }, async (_request, reply) => reply.type(TYPES.js!).header('cache-control', 'public, max-age=300').send(readFileSync(VENDOR_UQR)));
-  app.get('/static/*', { schema: { hide: true } }, serve(STATIC_DIR));
+  app.get('/static/*', { schema: { hide: true } }, folderFiles(STATIC_DIR));
 
   app.get('/lang', { schema: { hide: true } }, async (request, reply) => {
     const query = request.query as { to?: string; back?: string };
