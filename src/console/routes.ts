@@ -108,7 +108,7 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
 
     app.get('/', { schema: hide }, async (_request, reply) => reply.redirect('/console', 303));
 
-    app.get('/console/static/*', { schema: hide }, folderFiles(CLIENT_DIR));
+    app.get('/console/static/*', { schema: hide }, folderFiles(CLIENT_DIR, /^[\w-]+\.js$/));
 
     // Enrolment link and sign-in (no session).
     app.get('/console/enrol/:token', { schema: hide }, async (request, reply) => {

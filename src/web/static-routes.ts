@@ -26,16 +26,16 @@ function safeFile(root: string, relative: string): string | undefined {
 
 /**
  * A handler for a `…/*` route that serves the files of one folder (CSS, scripts, SVG), read once
- * and kept in memory, cacheable for five minutes; anything outside the folder or of another kind
- * is a 404.
+ * and kept in memory, cacheable for five minutes; anything outside the folder, of another kind,
+ * or (when `names` is given) with a name it does not match is a 404.
  */
-export function folderFiles(root: string): (request: { params: unknown }, reply: FastifyReply) => Promise<FastifyReply> {
+export function folderFiles(root: string, names?: RegExp): (request: { params: unknown }, reply: FastifyReply) => Promise<FastifyReply> {
   const cache = new Map<string, Buffer>();
   return async (request, reply) => {
     const relative = (request.params as { '*': string })['*'];
     const path = safeFile(root, relative);
     const ext = relative.split('.').pop() ?? '';
-    if (!path || !TYPES[ext]) return reply.status(404).type('text/plain').send('not found');
+    if (!path || !TYPES[ext] || (names && !names.test(relative))) return reply.status(404).type('text/plain').send('not found');
     let body = cache.get(path);
     if (!body) {
       body = readFileSync(path);
