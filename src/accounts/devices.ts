@@ -120,15 +120,31 @@ export async function verifyPasskeyAssertion(
 ): Promise<Result<VerifiedAssertion, PasskeyProblem>> {
   const device = await deps.devices.findByCredentialId(input.response.id);
   if (!device || (input.personId !== undefined && device.personId !== input.personId)) return err({ code: 'passkey.unknown_credential' });
+  const checked = await checkAssertion(deps.rp, device, input);
+  if (!checked.ok) return checked;
+  if (!(await deps.devices.recordUse(device, checked.value.newCounter, deps.now()))) return err({ code: 'passkey.invalid', reason: 'counter' });
+  return ok({ personId: device.personId, deviceId: device.deviceId, credentialId: device.credentialId, userVerified: checked.value.userVerified });
+}
+
+/**
+ * Checks a WebAuthn assertion against one stored credential (whoever stores it: a person's
+ * device, an operator's passkey): challenge, origin, rpID, signature and, unless
+ * `requireUserVerification: false`, user verification. The caller stores `newCounter`.
+ */
+export async function checkAssertion(
+  rp: RelyingPartyConfig,
+  credential: { readonly credentialId: string; readonly publicKey: Uint8Array; readonly counter: number; readonly transports: readonly string[] },
+  input: { response: AuthenticationResponseJSON; expectedChallenge: string; requireUserVerification?: boolean },
+): Promise<Result<{ newCounter: number; userVerified: boolean }, PasskeyProblem>> {
   const requireUV = input.requireUserVerification ?? true;
   let info;
   try {
     const result = await verifyAuthenticationResponse({
       response: input.response,
       expectedChallenge: input.expectedChallenge,
-      expectedOrigin: deps.rp.origin,
-      expectedRPID: deps.rp.rpId,
-      credential: { id: device.credentialId, publicKey: new Uint8Array(device.publicKey), counter: device.counter, transports: [...device.transports] as never },
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.rpId,
+      credential: { id: credential.credentialId, publicKey: new Uint8Array(credential.publicKey), counter: credential.counter, transports: [...credential.transports] as never },
       requireUserVerification: requireUV,
     });
     if (!result.verified) return err({ code: 'passkey.invalid', reason: 'signature' });
@@ -137,8 +153,7 @@ export async function verifyPasskeyAssertion(
     return err(classify(error));
   }
   if (requireUV && !info.userVerified) return err({ code: 'passkey.user_verification_required' });
-  if (!(await deps.devices.recordUse(device, info.newCounter, deps.now()))) return err({ code: 'passkey.invalid', reason: 'counter' });
-  return ok({ personId: device.personId, deviceId: device.deviceId, credentialId: device.credentialId, userVerified: info.userVerified });
+  return ok({ newCounter: info.newCounter, userVerified: info.userVerified });
 }
 
 /** The passkey use cases of a signed-in person and of sign-in, with challenges stored once-only. */

@@ -14,8 +14,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
-import { generateAuthenticationOptions, verifyAuthenticationResponse, type AuthenticationResponseJSON, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
-import { CHALLENGE_TTL_MS, challengeOf, registrationOptions, verifyPasskeyRegistration, type RelyingPartyConfig } from '../accounts/devices.ts';
+import { generateAuthenticationOptions, type AuthenticationResponseJSON, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
+import { CHALLENGE_TTL_MS, challengeOf, checkAssertion, registrationOptions, verifyPasskeyRegistration, type RelyingPartyConfig } from '../accounts/devices.ts';
 import type { PersonRepository } from '../accounts/person-repository.ts';
 import type { Enrolment } from '../enrolment/states.ts';
 import type { EnrolmentService, StartInput } from '../enrolment/service.ts';
@@ -24,7 +24,7 @@ import type { AppealRow, RevocationRow } from '../revocation/revocation-reposito
 import type { RevocationService } from '../revocation/revocation-service.ts';
 import type { RevocationReasonCode } from '../revocation/tables.ts';
 import type { EphemeralStore } from '../storage/ephemeral-store.ts';
-import { NetidError } from '../domain/errors.ts';
+import type { NetidError } from '../domain/errors.ts';
 import { ConsoleError } from './errors.ts';
 import type { Operator, OperatorRepository } from './operator-repository.ts';
 import { OPERATOR_ROLES, type OperatorRole } from './tables.ts';
@@ -118,22 +118,9 @@ export class ConsoleService {
     const passkey = typeof response.id === 'string' ? await this.#d.operators.findPasskey(response.id) : null;
     const operator = passkey ? await this.#d.operators.find(passkey.operatorId) : null;
     if (!passkey || !operator || operator.status !== 'active') throw ConsoleError('console.unknown_passkey');
-    let newCounter: number;
-    try {
-      const result = await verifyAuthenticationResponse({
-        response,
-        expectedChallenge: challenge.challenge,
-        expectedOrigin: rp.origin,
-        expectedRPID: rp.rpId,
-        credential: { id: passkey.credentialId, publicKey: new Uint8Array(passkey.publicKey), counter: passkey.counter, transports: [...passkey.transports] as never },
-        requireUserVerification: true,
-      });
-      if (!result.verified || !result.authenticationInfo.userVerified) throw ConsoleError('console.passkey_failed', { reason: 'not_verified' });
-      newCounter = result.authenticationInfo.newCounter;
-    } catch (error) {
-      if (error instanceof NetidError) throw error;
-      throw ConsoleError('console.passkey_failed', { reason: 'signature' });
-    }
+    const checked = await checkAssertion(rp, passkey, { response, expectedChallenge: challenge.challenge });
+    if (!checked.ok) throw ConsoleError('console.passkey_failed', { reason: checked.error.code === 'passkey.user_verification_required' ? 'not_verified' : 'signature' });
+    const newCounter = checked.value.newCounter;
     const now = this.#d.now();
     const { operators } = this.#d;
     await operators.db.transaction().execute(async (trx) => {
