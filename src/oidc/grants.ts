@@ -111,9 +111,10 @@ export function personGrantsOf(deps: { db: Kysely<Database>; now: () => Date }):
  * back-channel logout when it registered for it (after the revocation, which does not wait on the
  * app), and the act is in the person's activity (what was revoked, never any claim value).
  */
-export async function disconnectApp(deps: { grants: PersonGrants; activity: ActivityRepository; now: () => Date; notify?: DisconnectNotifier }, personId: string, clientId: string): Promise<DisconnectOutcome & { notified: boolean }> {
+export async function disconnectApp(deps: { grants: PersonGrants; activity: ActivityRepository; now: () => Date; notifiers: readonly DisconnectNotifier[] }, personId: string, clientId: string): Promise<DisconnectOutcome & { notified: boolean }> {
   const outcome = await deps.grants.disconnect(personId, clientId);
-  const { notified } = deps.notify ? await deps.notify(personId, clientId, outcome.sids) : { notified: false };
+  let notified = false;
+  for (const notify of deps.notifiers) notified = (await notify(personId, clientId, outcome.sids)).notified || notified;
   await deps.activity.record({ personId, type: 'app.disconnected', occurredAt: deps.now(), relyingPartyId: clientId, details: { grants_revoked: outcome.grants, tokens_revoked: outcome.tokens, app_notified: notified } });
   return { ...outcome, notified };
 }

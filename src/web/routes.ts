@@ -13,7 +13,7 @@ import { deactivatePerson } from '../accounts/deactivation.ts';
 import type { Services } from '../app/services.ts';
 import type { RouteModule } from '../http/server.ts';
 import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
-import { disconnectApp, personGrantsOf, type DisconnectNotifier } from '../oidc/grants.ts';
+import { disconnectApp, personGrantsOf } from '../oidc/grants.ts';
 import { HttpError } from '../http/error-mapper.ts';
 import { pageLang, sendPage, setPageLang } from './layout.ts';
 import { format, messages, type PageLang } from './messages/index.ts';
@@ -26,11 +26,6 @@ const REPORT_KINDS = { not_me: 'report_not_me', over_asking: 'report_over_asking
 export function webRoutes(services: Services): RouteModule {
   const registry = relyingPartyRegistryOf(services);
   const grants = personGrantsOf({ db: services.database.db, now: services.now });
-  const notifyDisconnect: DisconnectNotifier = async (personId, clientId, sids) => {
-    let notified = false;
-    for (const notify of services.disconnectNotifiers) notified = (await notify(personId, clientId, sids)).notified || notified;
-    return { notified };
-  };
   const appName = async (clientId: string | null, cache: Map<string, string>) => {
     if (!clientId) return null;
     if (!cache.has(clientId)) cache.set(clientId, (await registry.find(clientId))?.name ?? clientId);
@@ -181,7 +176,7 @@ export function webRoutes(services: Services): RouteModule {
     const disconnect = async (personId: string, clientId: string): Promise<ConnectedApp | null> => {
       const connected = (await connectedApps(personId)).find((a) => a.clientId === clientId);
       if (!connected) return null;
-      await disconnectApp({ grants, activity: services.activity, now: services.now, notify: notifyDisconnect }, personId, clientId);
+      await disconnectApp({ grants, activity: services.activity, now: services.now, notifiers: services.disconnectNotifiers }, personId, clientId);
       return connected;
     };
 
