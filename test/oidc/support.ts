@@ -23,17 +23,24 @@ import { freePort } from '../support/free-port.ts';
 export interface OidcTestNode {
   readonly node: RunningNode;
   readonly issuer: string;
+  /** The node's data directory (removed by close). */
+  readonly dir: string;
   close(): Promise<void>;
 }
 
-export async function startOidcNode(env: Record<string, string | undefined> = {}): Promise<OidcTestNode> {
+/**
+ * `host`: 127.0.0.1 for HTTP-level tests, localhost where a browser runs passkeys (WebAuthn
+ * refuses IP addresses); `now`: a clock the test moves.
+ */
+export async function startOidcNode(env: Record<string, string | undefined> = {}, options: { host?: '127.0.0.1' | 'localhost'; now?: () => Date } = {}): Promise<OidcTestNode> {
   const dir = mkdtempSync(join(tmpdir(), 'netid-oidc-'));
   const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const node = await startNode(loadConfig(testEnv({ NETID_DATA_DIR: dir, NETID_PORT: String(port), NETID_ISSUER: issuer, ...env })), { inMemory: !env.DATABASE_URL, skipLock: true });
+  const issuer = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const node = await startNode(loadConfig(testEnv({ NETID_DATA_DIR: dir, NETID_PORT: String(port), NETID_ISSUER: issuer, ...env })), { inMemory: !env.DATABASE_URL, skipLock: true, ...(options.now ? { now: options.now } : {}) });
   return {
     node,
     issuer,
+    dir,
     async close() {
       await node.close();
       rmSync(dir, { recursive: true, force: true });
@@ -44,7 +51,7 @@ export async function startOidcNode(env: Record<string, string | undefined> = {}
 export const ADULT: IdentityAttributes = { document_type: 'cn_resident_id', document_number: '11010519491231002X', name: '张三', birth_date: '1949-12-31', sex: 'F', nationality: 'CHN', expiry_date: '2040-01-01' };
 
 /** Enrols a person directly (the enrolment flow is tested elsewhere) and registers a passkey. */
-export async function enrolPerson(t: OidcTestNode, attributes: IdentityAttributes = ADULT, webNumber = `W${randomUUID().slice(0, 8)}`): Promise<{ personId: string; webNumber: string; authenticator: SoftwareAuthenticator }> {
+export async function enrolPerson(t: Pick<OidcTestNode, 'node' | 'issuer'>, attributes: IdentityAttributes = ADULT, webNumber = `W${randomUUID().slice(0, 8)}`): Promise<{ personId: string; webNumber: string; authenticator: SoftwareAuthenticator }> {
   const { services } = t.node;
   const person = await services.persons.create({ documentKey: documentKey(services.sealer, attributes.document_type, attributes.document_number), webNumber, attributes, now: services.now() });
   const rp = relyingPartyFromIssuer(t.issuer);

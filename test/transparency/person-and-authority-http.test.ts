@@ -8,19 +8,12 @@
  * nothing stored.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startNode } from '../../src/app/app.ts';
 import { adminToken } from '../../src/app/data-dir.ts';
-import { loadConfig } from '../../src/config/load.ts';
 import { findOwnEntries, isOwnEvent, leafHash, parseCheckpoint, parseVerifierKey, verifyInclusion, type LogEvent } from '../../src/transparency/index.ts';
 import { openNote } from '../../src/transparency/note/open-note.ts';
-import { testEnv } from '../support/databases.ts';
-import { freePort } from '../support/free-port.ts';
 import type { SoftwareAuthenticator } from '../support/software-authenticator.ts';
-import { enrolPerson, personBrowser, type OidcTestNode } from '../oidc/support.ts';
+import { enrolPerson, personBrowser, startOidcNode, type OidcTestNode } from '../oidc/support.ts';
 
 const DAY = 86_400_000;
 /** The node's clock: real time plus an offset the tests move forward. */
@@ -33,19 +26,8 @@ let personA: { personId: string; webNumber: string; authenticator: SoftwareAuthe
 let personB: { personId: string; webNumber: string; authenticator: SoftwareAuthenticator };
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'netid-acc-http-'));
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const node = await startNode(loadConfig(testEnv({ NETID_DATA_DIR: dir, NETID_PORT: String(port), NETID_ADMIN_PORT: '0', NETID_ISSUER: issuer, NETID_AUTHORITY_DEFERRAL_MAX_DAYS: '90' })), { inMemory: true, skipLock: true, now: clock });
-  t = {
-    node,
-    issuer,
-    async close() {
-      await node.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  token = adminToken(dir);
+  t = await startOidcNode({ NETID_ADMIN_PORT: '0', NETID_AUTHORITY_DEFERRAL_MAX_DAYS: '90' }, { now: clock });
+  token = adminToken(t.dir);
   personA = await enrolPerson(t, { document_type: 'cn_resident_id', document_number: '110105194912310021', name: '甲', birth_date: '1949-12-31', sex: 'F', nationality: 'CHN', expiry_date: '2040-01-01' });
   personB = await enrolPerson(t, { document_type: 'cn_resident_id', document_number: '110105195001010030', name: '乙', birth_date: '1950-01-01', sex: 'M', nationality: 'CHN', expiry_date: '2040-01-01' });
 });

@@ -46,7 +46,7 @@ describe('a child enrols with their guardian', () => {
     assert.equal(await page.isDisabled('#guardian'), true);
 
     // The guardian (already enrolled) signs in with their passkey on this phone.
-    const guardian = await enrolPerson({ node, issuer: base, close: async () => {} }, GUARDIAN);
+    const guardian = await enrolPerson({ node, issuer: base }, GUARDIAN);
     await addExistingPasskey(context, page, guardian.authenticator.exportCredential());
     await page.goto(`${base}/signin?next=/enrol`);
     await page.click('#signin');

@@ -39,7 +39,7 @@ function counterVerifier() {
 
 /** An enrolled person whose passkey sits in the page's DevTools virtual authenticator. */
 async function personWithPasskey(context: BrowserContext, page: Page, documentNumber: string) {
-  const enrolled = await enrolPerson({ node, issuer: base, close: async () => {} }, { ...ADULT, document_number: documentNumber });
+  const enrolled = await enrolPerson({ node, issuer: base }, { ...ADULT, document_number: documentNumber });
   await addExistingPasskey(context, page, enrolled.authenticator.exportCredential());
   return enrolled;
 }
