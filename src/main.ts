@@ -169,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'registry import': {
       if (!arg) throw new UsageError('netid registry import FILE');
       const path = resolve(arg);
-      print(await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/registry/import', body: { path } }, async (s) => importRegistryFile(s.embeddedRegistry!, { path, channel: 'cli' }, s.now())));
+      print(await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/registry/import', body: { path } }, async (s) => importRegistryFile({ registry: s.embeddedRegistry!, faceEngine: s.faceEngine, now: s.now }, { path, channel: 'cli' })));
       return 0;
     }
     case 'rp create': {

@@ -30,7 +30,7 @@ export function adminRoutes(services: Services): RouteModule {
     }, async (request) => {
       if (!services.embeddedRegistry) throw HttpError('request.forbidden');
       const { path } = request.body as { path: string };
-      return importRegistryFile(services.embeddedRegistry, { path, channel: 'admin_api' }, services.now());
+      return importRegistryFile({ registry: services.embeddedRegistry, faceEngine: services.faceEngine, now: services.now }, { path, channel: 'admin_api' });
     });
 
     app.get('/admin/v1/registry/stats', { schema: { summary: 'Embedded registry record counts', tags: ['registry'] } }, async () => {

@@ -2,9 +2,7 @@
  * Composition root: reads config, builds every service, starts the listeners. `createNode`
  * builds without listening (tests and CLI commands use it); `startNode` also listens.
  */
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -17,7 +15,7 @@ import { buildServer, type RouteModule } from '../http/server.ts';
 import { DatabaseKeyStore } from '../keys/database-key-store.ts';
 import { createSealer } from '../keys/envelope.ts';
 import { EmbeddedRegistry } from '../registry/embedded-registry.ts';
-import { importRegistryFile } from '../registry/registry-import.ts';
+import { importDemoRegistry } from '../registry/demo-registry.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { oidcRoutes } from '../oidc/routes.ts';
@@ -34,7 +32,7 @@ import { webRoutes } from '../web/routes.ts';
 import { consoleRoutes } from '../console/routes.ts';
 import { operatorAdminRoutes } from '../console/admin-routes.ts';
 
-export const DEMO_REGISTRY_FILE = fileURLToPath(new URL('../../data/demo-registry/registry.jsonl', import.meta.url));
+export { DEMO_REGISTRY_FILE } from '../registry/demo-registry.ts';
 
 export interface NodeOptions {
   /** Use an in-memory embedded database (tests). */
@@ -72,10 +70,6 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
     const activity = new ActivityRepository({ db: database.db });
     await activity.ensurePartitions(now());
     const embeddedRegistry = new EmbeddedRegistry({ db: database.db, sealer, now });
-    let demoRecordsImported = 0;
-    if (config.NETID_DEMO_DATA && existsSync(DEMO_REGISTRY_FILE) && (await embeddedRegistry.stats()).records === 0) {
-      demoRecordsImported = (await importRegistryFile(embeddedRegistry, { path: DEMO_REGISTRY_FILE, channel: 'first_run' }, now())).inserted;
-    }
     const persons = new PersonRepository({ db: database.db, sealer });
     const services: Services = {
       config,
@@ -99,6 +93,8 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
     // Deactivation and device removal revoke web certificates in their own transaction.
     services.deactivation.revokers.push((personId, _now, trx) => services.credentials.revokePersonCredentials(personId, 'person_deactivated', trx).then(() => undefined));
     services.passkeys.deviceRevokers.push((personId, deviceId, trx) => services.credentials.revokeCredentialsOfDevice(personId, deviceId, trx));
+    // The demo portraits are cut from group photographs by the face engine, so the demo import waits for the services.
+    const demoRecordsImported = config.NETID_DEMO_DATA && (await embeddedRegistry.stats()).records === 0 ? await importDemoRegistry({ registry: embeddedRegistry, faceEngine: services.faceEngine, now }, config.NETID_DATA_DIR) : 0;
     return {
       services,
       firstRun: { migrationsApplied, keysCreated, demoRecordsImported },

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Database, RegistryImportsTable } from '../storage/schema.ts';
 import { documentKey } from '../accounts/person-repository.ts';
+import { hasUndisplayable } from '../domain/display-text.ts';
 import type { AuthoritativeRegistry, RegistryRecord } from './registry.ts';
 
 interface SealedRecord extends Omit<RegistryRecord, 'portrait'> {
@@ -17,6 +18,15 @@ interface SealedRecord extends Omit<RegistryRecord, 'portrait'> {
 }
 
 const context = (key: string) => `registry_records:${key}`;
+
+/**
+ * The file name kept for the console: its last component only, shown as text, so a name with a
+ * NUL (which PostgreSQL refuses) or a control character is kept with those characters replaced.
+ */
+function sourceName(path: string): string {
+  const name = [...basename(path)].map((c) => (hasUndisplayable(c) ? '\uFFFD' : c)).join('').slice(0, 200);
+  return name || 'registry';
+}
 
 /** Where an import came from: the file (only its name is kept) and the channel. */
 export interface ImportSource {
@@ -83,7 +93,7 @@ export class EmbeddedRegistry implements AuthoritativeRegistry {
   }
 
   async #recordImport(db: Kysely<Database>, from: ImportSource, result: Pick<RegistryImportsTable, 'outcome' | 'inserted' | 'updated' | 'error_code' | 'error_line'>): Promise<void> {
-    await db.insertInto('registry_imports').values({ import_id: randomUUID(), source: basename(from.path).slice(0, 200) || 'registry', channel: from.channel, finished_at: this.#now(), ...result }).execute();
+    await db.insertInto('registry_imports').values({ import_id: randomUUID(), source: sourceName(from.path), channel: from.channel, finished_at: this.#now(), ...result }).execute();
   }
 
   async lookup(documentType: string, documentNumber: string): Promise<RegistryRecord | null> {

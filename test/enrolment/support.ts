@@ -124,7 +124,7 @@ export async function startTestNode(registry: TestRegistry, options: TestNodeOpt
     : undefined;
   const node = await startNode(config, { inMemory: !options.databaseUrl, skipLock: true, ...(options.now ? { now: options.now } : {}), ...(logger ? { logger } : {}) });
   const now = options.now ? options.now() : new Date();
-  await node.services.embeddedRegistry!.importRecords(parseRegistryFile(registry.file, now).records);
+  await node.services.embeddedRegistry!.importRecords((await parseRegistryFile(registry.file, { faceEngine: node.services.faceEngine, now })).records);
   return node;
 }
 

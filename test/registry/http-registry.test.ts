@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fastify, { type FastifyInstance } from 'fastify';
-import { createNode, DEMO_REGISTRY_FILE, type NetidNode } from '../../src/app/app.ts';
+import { createNode, type NetidNode } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { HttpRegistry } from '../../src/registry/http-registry.ts';
-import { parseRegistryFile } from '../../src/registry/registry-file.ts';
 import { testEnv } from '../support/databases.ts';
 
 // The HTTP adapter against a registry service on loopback that answers from an embedded registry:
@@ -16,8 +17,9 @@ describe('HTTP registry adapter', () => {
   let url: string;
   let failing = false;
   before(async () => {
-    node = await createNode(loadConfig(testEnv()), { inMemory: true, skipLock: true });
-    await node.services.embeddedRegistry!.importRecords(parseRegistryFile(resolve(DEMO_REGISTRY_FILE), new Date()).records);
+    // The demo registry, imported at first start.
+    node = await createNode(loadConfig(testEnv({ NETID_DEMO_DATA: 'true', NETID_DATA_DIR: mkdtempSync(join(tmpdir(), 'netid-http-registry-')) })), { inMemory: true, skipLock: true });
+    assert.equal(node.firstRun.demoRecordsImported, 13);
     server = fastify();
     server.post('/v1/lookup', async (request, reply) => {
       if (failing) return reply.status(502).send({ error: 'upstream' });
