@@ -20,7 +20,7 @@ import { analyseFace, FaceError, type FaceEngine } from '../face/face-engine.ts'
 import { ActiveLivenessError, checkPassiveLiveness, createChallenge, verifyActiveLiveness, type LivenessPrompt } from '../face/liveness/index.ts';
 import { matchEmbeddings, modelLabel } from '../face/match-policy.ts';
 import type { Sealer } from '../keys/envelope.ts';
-import type { AuthoritativeRegistry } from '../registry/registry.ts';
+import { RegistryError, type AuthoritativeRegistry } from '../registry/registry.ts';
 import { checkAgainstRegistry } from './document-check.ts';
 import type { Decision, EnrolmentRepository } from './enrolment-repository.ts';
 import { EnrolmentError } from './errors.ts';
@@ -154,6 +154,19 @@ export class EnrolmentService {
     let enrolment = await this.#require(enrolmentId, 'document_checked');
     const challenge = enrolment.data.challenge;
     if (mode === 'active' && !challenge) throw EnrolmentError('enrolment.challenge_required');
+    const engine = await this.#d.face();
+    const model = modelLabel(engine.modelInfo);
+    const { attributes } = enrolment.data;
+    // The portrait is fetched for this decision and dropped with it; it is never stored here. It
+    // is checked before an attempt is counted: an unusable portrait is not the person's failure.
+    const record = await registry.lookup(attributes.document_type, attributes.document_number);
+    if (!record) throw EnrolmentError('enrolment.registry_mismatch', { enrolment_id: enrolmentId });
+    const portrait = await analyseFace(engine, record.portrait);
+    if (!portrait.ok) {
+      await enrolments.recordDecisions(enrolmentId, this.#d.now(), [{ step: 'face', check: 'registry_portrait', result: 'fail', details: { reason: portrait.error.code, model } }]);
+      throw RegistryError('registry.portrait_unusable', { enrolment_id: enrolmentId });
+    }
+    const reference = await engine.embed(portrait.value.image, portrait.value.face);
     const attempt = await enrolments.countFaceAttempt(enrolmentId, max, this.#d.now());
     if (attempt === null) {
       await enrolments.transition(enrolmentId, transitions.fail, this.#d.now(), { failureCode: 'enrolment.face_attempts_exhausted' });
@@ -164,9 +177,6 @@ export class EnrolmentService {
       enrolment = (await this.#require(enrolmentId, 'document_checked'));
       await enrolments.updateData(enrolment, { ...enrolment.data, challenge: null }, this.#d.now());
     }
-    const engine = await this.#d.face();
-    const model = modelLabel(engine.modelInfo);
-    const { attributes } = enrolment.data;
     const decisions: Decision[] = [];
     const fail = async (code: string, extra: Record<string, unknown> = {}): Promise<never> => {
       const now = this.#d.now();
@@ -178,17 +188,6 @@ export class EnrolmentService {
       await enrolments.recordDecisions(enrolmentId, now, decisions);
       throw failure(code, { enrolment_id: enrolmentId, attempts_left: left, ...extra });
     };
-
-    // The portrait is fetched for this decision and dropped with it; it is never stored here.
-    const record = await registry.lookup(attributes.document_type, attributes.document_number);
-    if (!record) throw EnrolmentError('enrolment.registry_mismatch', { enrolment_id: enrolmentId });
-    const portrait = await analyseFace(engine, record.portrait);
-    if (!portrait.ok) {
-      decisions.push({ step: 'face', check: 'registry_portrait', result: 'fail', details: { reason: portrait.error.code, model } });
-      await enrolments.recordDecisions(enrolmentId, this.#d.now(), decisions);
-      throw new Error(`registry portrait unusable: ${portrait.error.code}`);
-    }
-    const reference = await engine.embed(portrait.value.image, portrait.value.face);
 
     let probe: Float32Array;
     if (mode === 'active') {

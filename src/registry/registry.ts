@@ -3,7 +3,15 @@
  * adapter interface with two implementations: the embedded reference registry (imported from a
  * file, for demos and tests) and an HTTP adapter for a real registry service.
  */
+import { defineErrors } from '../domain/errors.ts';
+
 export type RegistryStatus = 'valid' | 'lost' | 'revoked' | 'deceased';
+
+export const RegistryError = defineErrors({
+  // A registry imported before portraits were checked at import may hold one the face step cannot
+  // use (a group photo): that is the registry's fault, so it costs the person no attempt.
+  'registry.portrait_unusable': { status: 409, en: 'The registry portrait of this document cannot be used for a face match (it shows no face, or more than one). No attempt was used; the registry office must replace the portrait before you can enrol with this document.', zh: '该证件的登记照片无法用于人脸比对（照片中没有人脸或有多张人脸）。本次未计入核验次数；须由登记机关更换照片后才能用此证件注册。' },
+});
 
 export interface RegistryRecord {
   readonly documentType: string;
