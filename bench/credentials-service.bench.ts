@@ -38,7 +38,7 @@ export async function benchCredentialsService(databaseUrl: string): Promise<Meas
     const sessions: string[] = [];
     for (let i = 0; i < 400; i++) {
       const person = await services.persons.create({ documentKey: documentKey(services.sealer, 'cn_resident_id', `bench-${i}-${randomUUID()}`), webNumber: generateWebNumber(randomBytes), attributes, now: services.now() });
-      sessions.push(services.personSessions.create(person.personId, ['passkey']).token);
+      sessions.push((await services.personSessions.create(person.personId, ['passkey'])).token);
     }
     let next = 0;
     const batchesPerSecond = await opsPerSecond(async () => {

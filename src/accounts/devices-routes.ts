@@ -89,20 +89,20 @@ export function accountRoutes(deps: AccountRouteDeps): RouteModule {
     app.post('/api/v1/session/options', { schema: { summary: 'Passkey sign-in to the netid app: assertion options', tags, response: { 200: optionsBody } } }, async () => passkeys.authenticationOptions('netid_signin'));
 
     app.post('/api/v1/session', {
-      schema: { summary: 'Passkey sign-in to the netid app (AuthenticationResponseJSON); starts a session', tags, body: webauthnJson, response: { 200: { type: 'object', properties: { web_number: { type: ['string', 'null'] }, session: { type: 'object', properties: { token: { type: 'string' }, expires_at: { type: 'string' } } } } }, 400: errorBody, 401: errorBody } },
+      schema: { summary: 'Passkey sign-in to the netid app (AuthenticationResponseJSON); starts a session', tags, body: webauthnJson, response: { 200: { type: 'object', properties: { web_number: { type: ['string', 'null'] }, session: { type: 'object', properties: { token: { type: 'string' }, expires_at: { type: 'string', description: 'the absolute end; unused for idle_timeout_seconds, the session ends sooner' }, idle_timeout_seconds: { type: 'integer' } } } } }, 400: errorBody, 401: errorBody } },
     }, async (request, reply) => {
       const verified = await passkeys.finishAuthentication('netid_signin', request.body as never);
       if (!verified.ok) throw fail(verified.error);
       const person = await deps.persons.find(verified.value.personId);
       if (!person || person.state !== 'active') throw new NetidError('person.not_active');
       await deps.activity.record({ personId: person.personId, type: 'signin.netid_app', occurredAt: deps.now(), details: { device_id: verified.value.deviceId, user_verified: verified.value.userVerified } });
-      const { token, session } = personSessions.create(person.personId, verified.value.userVerified ? ['passkey', 'uv'] : ['passkey'], verified.value.deviceId);
-      personSessions.setCookie(reply, token);
-      return { web_number: person.webNumber, session: { token, expires_at: session.expiresAt.toISOString() } };
+      const { token, session } = await personSessions.create(person.personId, verified.value.userVerified ? ['passkey', 'uv'] : ['passkey'], verified.value.deviceId);
+      personSessions.setCookie(reply, token, session);
+      return { web_number: person.webNumber, session: { token, expires_at: session.expiresAt.toISOString(), idle_timeout_seconds: personSessions.idleSeconds } };
     });
 
-    app.delete('/api/v1/session', { schema: { summary: 'Sign out of the netid app', tags, response: { 204: { type: 'null' } } } }, async (_request, reply) => {
-      personSessions.clearCookie(reply);
+    app.delete('/api/v1/session', { schema: { summary: 'Sign out of the netid app: the session (cookie or bearer token) ends at once, on every node', tags, response: { 204: { type: 'null' }, 403: errorBody } } }, async (request, reply) => {
+      await personSessions.end(request, reply);
       return reply.status(204).send();
     });
   };

@@ -27,6 +27,8 @@ export const configSchema = z.object({
   NETID_LIVENESS_MODE: z.enum(['active', 'passive']).default('active').describe('Liveness check used at enrolment: `active` (the person follows random head-movement prompts) or `passive` (a presentation-attack model score on one frame).'),
   NETID_ENROLMENT_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15).describe('How long an enrolment may stay unfinished before it expires.'),
   NETID_ENROLMENT_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(10).describe('Enrolments one client address may start per minute on one node. The document step answers whether a name matches a document number, so it must not be usable as a lookup oracle; more answer 429 `request.rate_limited` with Retry-After.'),
+  NETID_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30).describe('A netid app session ends after this many minutes without a request; each request slides the window forward.'),
+  NETID_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(720).default(12).describe('A netid app session ends this many hours after sign-in, however it is used; the person signs in again with their passkey.'),
   NETID_FACE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5).describe('Face-match attempts allowed per enrolment.'),
   NETID_CREDENTIAL_VALIDITY_DAYS: z.coerce.number().int().min(1).max(90).default(7).describe('Validity of each web certificate in a batch.'),
   NETID_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180).describe('How long sign-in and disclosure records are kept before the retention job deletes them.'),

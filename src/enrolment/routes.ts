@@ -30,7 +30,7 @@ const view = {
 } as const;
 const issuedBody = {
   type: 'object',
-  properties: { id: { type: 'string' }, state: { type: 'string', const: 'issued' }, web_number: { type: 'string' }, session: { type: 'object', properties: { token: { type: 'string' }, expires_at: { type: 'string', format: 'date-time' } } } },
+  properties: { id: { type: 'string' }, state: { type: 'string', const: 'issued' }, web_number: { type: 'string' }, session: { type: 'object', properties: { token: { type: 'string' }, expires_at: { type: 'string', format: 'date-time' }, idle_timeout_seconds: { type: 'integer' } } } },
 } as const;
 const optionsBody = { type: 'object', additionalProperties: true, description: 'WebAuthn options JSON for navigator.credentials.create()/get() (PublicKeyCredential*OptionsJSON).' } as const;
 const errors = { 400: errorBody, 404: errorBody, 409: errorBody, 410: errorBody, 422: errorBody } as const;
@@ -60,10 +60,10 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
     failure_code: e.state === 'failed' ? e.failureCode : null,
     web_number: await service.webNumberOf(e),
   });
-  const issued = (reply: FastifyReply, id: string, result: { personId: string; webNumber: string; deviceId: string }) => {
-    const { token, session } = deps.personSessions.create(result.personId, ['enrolment', 'passkey', 'face'], result.deviceId);
-    deps.personSessions.setCookie(reply, token);
-    return { id, state: 'issued' as const, web_number: result.webNumber, session: { token, expires_at: session.expiresAt.toISOString() } };
+  const issued = async (reply: FastifyReply, id: string, result: { personId: string; webNumber: string; deviceId: string }) => {
+    const { token, session } = await deps.personSessions.create(result.personId, ['enrolment', 'passkey', 'face'], result.deviceId);
+    deps.personSessions.setCookie(reply, token, session);
+    return { id, state: 'issued' as const, web_number: result.webNumber, session: { token, expires_at: session.expiresAt.toISOString(), idle_timeout_seconds: deps.personSessions.idleSeconds } };
   };
 
   return (app) => {

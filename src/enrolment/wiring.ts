@@ -11,6 +11,7 @@ import { accountRoutes } from '../accounts/devices-routes.ts';
 import type { DeactivationDeps, Revoker } from '../accounts/deactivation.ts';
 import type { PersonRepository } from '../accounts/person-repository.ts';
 import { PersonSessions } from '../accounts/person-session.ts';
+import { PersonSessionRepository } from '../accounts/person-session-repository.ts';
 import type { ActivityRepository } from '../audit/activity.ts';
 import type { Config } from '../config/schema.ts';
 import type { FaceEngine } from '../face/face-engine.ts';
@@ -70,12 +71,23 @@ export function buildEnrolmentServices(base: {
     now: base.now,
     logger: base.logger,
   });
+  const personSessions = new PersonSessions({
+    sealer: base.sealer,
+    sessions: new PersonSessionRepository({ db: base.db }),
+    now: base.now,
+    issuer: base.config.NETID_ISSUER,
+    policy: { idleMinutes: base.config.NETID_SESSION_IDLE_MINUTES, maxHours: base.config.NETID_SESSION_MAX_HOURS },
+  });
+  const passkeys = new Passkeys({ devices, activity: base.activity, rp, now: base.now });
+  // Removing a passkey ends the sessions opened with it; deactivating ends them all (in the same transaction).
+  passkeys.deviceRevokers.push((personId, deviceId, trx) => personSessions.endForDevice(personId, deviceId, trx));
+  const endSessions: Revoker = async (personId, _now, trx) => void (await personSessions.endAll(personId, trx));
   return {
     enrolment,
     enrolments,
-    passkeys: new Passkeys({ devices, activity: base.activity, rp, now: base.now }),
-    personSessions: new PersonSessions({ sealer: base.sealer, persons: base.persons, now: base.now, secureCookie: base.config.NETID_ISSUER.startsWith('https://') }),
-    deactivation: { db: base.db, persons: base.persons, devices, activity: base.activity, revokers: [], now: base.now },
+    passkeys,
+    personSessions,
+    deactivation: { db: base.db, persons: base.persons, devices, activity: base.activity, revokers: [endSessions], now: base.now },
     faceEngine,
   };
 }

@@ -10,6 +10,7 @@ import type { TransparencyTables } from '../transparency/service/tables.ts';
 import type { AuthorityTables } from '../authority/tables.ts';
 import type { RevocationTables } from '../revocation/tables.ts';
 import type { ConsoleTables } from '../console/tables.ts';
+import type { AccountTables } from '../accounts/tables.ts';
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type Json<T = unknown> = ColumnType<T, string, string>;
@@ -114,4 +115,4 @@ export interface CoreTables {
 }
 
 // Capabilities add their tables here: `export interface Database extends CoreTables, EnrolmentTables {}`.
-export interface Database extends CoreTables, EnrolmentTables, RelyingPartyTables, CredentialTables, TransparencyTables, AuthorityTables, RevocationTables, ConsoleTables {}
+export interface Database extends CoreTables, EnrolmentTables, RelyingPartyTables, CredentialTables, TransparencyTables, AuthorityTables, RevocationTables, ConsoleTables, AccountTables {}

@@ -84,8 +84,8 @@ export function webRoutes(services: Services): RouteModule {
       return sendPage(reply, signInPage(ctxOf(request), safeNext));
     });
 
-    app.post('/signout', { schema: { hide: true } }, async (_request, reply) => {
-      services.personSessions.clearCookie(reply);
+    app.post('/signout', { schema: { hide: true } }, async (request, reply) => {
+      await services.personSessions.end(request, reply);
       return reply.redirect('/', 303);
     });
 

@@ -211,7 +211,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await phone.close();
 
       // The person appeals; an operator dismisses it with an answer the person sees in their activity.
-      const personToken = node.services.personSessions.create(personId, ['passkey', 'uv']).token;
+      const personToken = (await node.services.personSessions.create(personId, ['passkey', 'uv'])).token;
       const lodged = await fetch(`${publicBase}/api/v1/me/revocations/${revocationId}/appeal`, { method: 'POST', headers: { authorization: `Bearer ${personToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ statement: text('我的手机没有丢。', 'My phone is not lost.') }) });
       assert.equal(lodged.status, 201);
       const appealId = ((await lodged.json()) as { appeal_id: string }).appeal_id;

@@ -41,6 +41,6 @@ export async function enrolPerson(node: RunningNode, attributes: IdentityAttribu
   const { services } = node;
   const webNumber = generateWebNumber(randomBytes);
   const person = await services.persons.create({ documentKey: documentKey(services.sealer, attributes.document_type, attributes.document_number), webNumber, attributes, now: services.now() });
-  const { token } = services.personSessions.create(person.personId, ['passkey', 'uv']);
+  const { token } = await services.personSessions.create(person.personId, ['passkey', 'uv']);
   return { personId: person.personId, webNumber, token };
 }

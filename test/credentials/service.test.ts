@@ -229,7 +229,7 @@ for (const database of testDatabases) {
       const [signedInWith, spare, kept] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
       for (const deviceId of [signedInWith, spare, kept]) await node.services.passkeys.devices.add({ personId: holder.personId, deviceId, credentialId: `cred-${deviceId}`, publicKey: new Uint8Array(65), counter: 0, transports: [], now: clock() });
       // A browser wallet cannot name its passkey; the session opened with it can.
-      const { token } = node.services.personSessions.create(holder.personId, ['passkey', 'uv'], signedInWith);
+      const { token } = await node.services.personSessions.create(holder.personId, ['passkey', 'uv'], signedInWith);
       const issued = await issue({ holder_keys: generateDeviceKeys(3).map((k) => k.publicJwk) }, token);
       assert.equal(issued.status, 201, await issued.clone().text());
       await node.services.passkeys.removeDevice(holder.personId, spare);

@@ -116,8 +116,12 @@ describe('after issuance: sign-in, devices, deactivation', () => {
     assert.equal(added.status, 201, JSON.stringify(added.body));
     const removed = await client.call('DELETE', `/api/v1/me/devices/${me.body.devices[0].id}`);
     assert.equal(removed.status, 204);
+    // The session opened with the phone ended with it; the laptop signs in.
+    assert.equal((await client.get('/api/v1/me')).status, 401);
     const phoneOptions = await client.post('/api/v1/session/options');
     assert.equal((await client.post('/api/v1/session', phone.get(phoneOptions.body as never))).body.error, 'passkey.unknown_credential');
+    const laptopSignIn = await client.post('/api/v1/session', laptop.get((await client.post('/api/v1/session/options')).body as never));
+    client.token = laptopSignIn.body.session.token;
     const types = (await client.get('/api/v1/me/activity')).body.entries.map((e: { type: string }) => e.type);
     assert.deepEqual(types.filter((t: string) => t.startsWith('device.')).sort(), ['device.added', 'device.added', 'device.removed']);
 

@@ -65,7 +65,7 @@ for (const database of testDatabases) {
       assert.equal(issued.status, 200, JSON.stringify(issued.body));
       assert.equal(issued.body.state, 'issued');
       assert.ok(isValidWebNumber(issued.body.web_number), issued.body.web_number);
-      assert.match(issued.headers.get('set-cookie') ?? '', /^netid_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
+      assert.match(issued.headers.get('set-cookie') ?? '', /^netid_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
 
       const view = await client.get(`/api/v1/enrolments/${id}`);
       assert.equal(view.body.state, 'issued');

@@ -15,15 +15,20 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls a JSON API; the answer's `message` is in the page's language (Accept-Language). */
+/**
+ * Calls a JSON API; the answer's `message` is in the page's language (Accept-Language). A POST
+ * always sends a JSON body (`{}` when there is nothing to say): the session cookie is only
+ * accepted with JSON, which a cross-site form cannot send.
+ */
 export async function api(method, path, body) {
+  const payload = body === undefined && method === 'POST' ? {} : body;
   let response;
   try {
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: { 'accept': 'application/json', 'accept-language': lang, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { 'accept': 'application/json', 'accept-language': lang, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: payload === undefined ? undefined : JSON.stringify(payload),
     });
   } catch {
     throw new ApiError(0, 'network', '', undefined);
