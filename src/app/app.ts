@@ -85,7 +85,7 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
       now,
       ...buildEnrolmentServices({ config, logger, db: database.db, sealer, persons, activity, registry: embeddedRegistry, now }),
       credentials: new WebCertificateService({ db: database.db, persons, activity, keyStore: keys, issuer: config.NETID_ISSUER, now, validityDays: config.NETID_CREDENTIAL_VALIDITY_DAYS }),
-      ...(await buildAccountabilityServices({ config, db: database.db, sealer, keys, persons, activity, now })),
+      ...(await buildAccountabilityServices({ config, db: database.db, sealer, keys, persons, activity, registry: embeddedRegistry, now })),
       disconnectNotifiers: [],
     };
     // Applying a revocation revokes the person's web certificates in the same transaction.

@@ -33,6 +33,12 @@ export interface AuthorityRequestInput {
   readonly deferral?: { readonly reason: string; readonly until: Date };
 }
 
+/**
+ * Work the caller adds to a step's transaction (the console: the step-up's passkey counter and
+ * its operator-action record), run after the step is stored; if it throws, the step is undone.
+ */
+export type Within = (row: AuthorityRequestRow, trx: Kysely<Database>) => Promise<void>;
+
 export interface ReleasedData {
   readonly identity?: IdentityAttributes;
   readonly records?: readonly ReleasedActivityRecord[];
@@ -70,7 +76,11 @@ export class AuthorityService {
     return this.#repo.monthlyCounts();
   }
 
-  async submit(input: AuthorityRequestInput, operatorId: string): Promise<AuthorityRequestRow> {
+  /**
+   * Each step's `operatorId` is the operator the console proved with a step-up (src/console); no
+   * HTTP route passes a value from a request body here.
+   */
+  async submit(input: AuthorityRequestInput, operatorId: string, within?: Within): Promise<AuthorityRequestRow> {
     const now = this.#d.now();
     requireText(operatorId, 'operator_id');
     requireText(input.requestingBody, 'requesting_body');
@@ -126,18 +136,20 @@ export class AuthorityService {
       };
       await this.#repo.insert(row, trx);
       await this.#log(row, { type: 'authority.submitted', actor: operatorId, reason: input.legalBasis.statute, claims: scopeClaims(input.scope.kind) }, trx);
+      await within?.(row, trx);
       return row;
     });
   }
 
   /** One operator's approval: the first moves nothing, the second (another operator) approves. */
-  async approve(requestId: string, operatorId: string): Promise<AuthorityRequestRow> {
+  async approve(requestId: string, operatorId: string, within?: Within): Promise<AuthorityRequestRow> {
     requireText(operatorId, 'operator_id');
     const now = this.#d.now();
     return this.#d.db.transaction().execute(async (trx) => {
       const first = await this.#repo.transition(requestId, AUTHORITY_TRANSITIONS.firstApproval, { first_approver: operatorId }, (eb) => eb.and([eb('first_approver', 'is', null), eb('submitted_by', '<>', operatorId)]), trx);
       if (first) {
         await this.#log(first, { type: 'authority.approval', actor: operatorId }, trx);
+        await within?.(first, trx);
         return first;
       }
       const second = await this.#repo.transition(
@@ -149,6 +161,7 @@ export class AuthorityService {
       );
       if (second) {
         await this.#log(second, { type: 'authority.approved', actor: operatorId }, trx);
+        await within?.(second, trx);
         return second;
       }
       const row = await this.#repo.find(requestId, trx);
@@ -159,7 +172,7 @@ export class AuthorityService {
     });
   }
 
-  async reject(requestId: string, operatorId: string, reason: string): Promise<AuthorityRequestRow> {
+  async reject(requestId: string, operatorId: string, reason: string, within?: Within): Promise<AuthorityRequestRow> {
     requireText(operatorId, 'operator_id');
     requireText(reason, 'reason');
     const now = this.#d.now();
@@ -168,6 +181,7 @@ export class AuthorityService {
       if (!row) throw await this.#whyNot(requestId, trx);
       await this.#d.activity.record({ personId: row.person_id, type: 'authority.rejected', occurredAt: now, details: { request_id: row.request_id, reason } }, trx);
       await this.#log(row, { type: 'authority.rejected', actor: operatorId, reason: 'rejected' }, trx);
+      await within?.(row, trx);
       // Nothing was released: no reason remains to keep the notice from the person.
       if (!row.notice_released_at) return this.#releaseNotice(row, now, trx);
       return row;
@@ -175,7 +189,7 @@ export class AuthorityService {
   }
 
   /** Releases exactly the approved scope to the operator fulfilling the request (not its submitter). */
-  async fulfil(requestId: string, operatorId: string): Promise<{ request: AuthorityRequestRow; released: ReleasedData }> {
+  async fulfil(requestId: string, operatorId: string, within?: Within): Promise<{ request: AuthorityRequestRow; released: ReleasedData }> {
     requireText(operatorId, 'operator_id');
     const current = await this.find(requestId);
     if (current.state === 'submitted') throw AuthorityError('authority.needs_two_approvals', { approvals: current.first_approver ? 1 : 0 });
@@ -201,13 +215,14 @@ export class AuthorityService {
         trx,
       );
       await this.#log(row, { type: 'authority.disclosure', actor: operatorId, reason: row.legal_statute, claims }, trx);
+      await within?.(row, trx);
       return row;
     });
     return { request, released };
   }
 
   /** First half of the one allowed extension: an operator proposes a new end date and reason. */
-  async proposeDeferralExtension(requestId: string, operatorId: string, extension: { reason: string; until: Date }): Promise<AuthorityRequestRow> {
+  async proposeDeferralExtension(requestId: string, operatorId: string, extension: { reason: string; until: Date }, within?: Within): Promise<AuthorityRequestRow> {
     requireText(operatorId, 'operator_id');
     const now = this.#d.now();
     const current = await this.find(requestId);
@@ -223,12 +238,13 @@ export class AuthorityService {
       );
       if (!row) throw AuthorityError('authority.extension_not_allowed');
       await this.#log(row, { type: 'authority.deferral_extension_proposed', actor: operatorId, reason: extension.reason }, trx);
+      await within?.(row, trx);
       return row;
     });
   }
 
   /** Second half: another operator approves; the notice moves to the new end date. */
-  async approveDeferralExtension(requestId: string, operatorId: string): Promise<AuthorityRequestRow> {
+  async approveDeferralExtension(requestId: string, operatorId: string, within?: Within): Promise<AuthorityRequestRow> {
     requireText(operatorId, 'operator_id');
     const now = this.#d.now();
     return this.#d.db.transaction().execute(async (trx) => {
@@ -244,6 +260,7 @@ export class AuthorityService {
       if (!row) throw AuthorityError('authority.extension_not_allowed');
       await this.#rescheduleNotice(row, row.deferral_until!, now, trx);
       await this.#log(row, { type: 'authority.deferral_extended', actor: operatorId, reason: row.deferral_reason! }, trx);
+      await within?.(row, trx);
       return row;
     });
   }

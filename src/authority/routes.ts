@@ -1,63 +1,22 @@
 /**
- * HTTP for authority requests. Admin listener: submit, approve, reject, fulfil, extend a
- * deferral, list. Public listener: the monthly aggregate counts (JSON, or an HTML table for a
- * browser) at GET /transparency/authority-requests.
+ * HTTP for authority requests. Admin listener (machine token): reads only — the list and one
+ * request. Every step (submit, approve, reject, fulfil, deferral extension) is an operator's act
+ * in the console with a passkey step-up (src/console/authority-routes.ts); the machine token never
+ * stands in for a person. Public listener: the monthly aggregate counts (JSON, or an HTML table
+ * for a browser) at GET /transparency/authority-requests.
  */
 import type { RouteModule } from '../http/server.ts';
 import type { AuthorityService } from './authority-service.ts';
-import { operatorBody } from './admin-auth.ts';
 
 const tags = ['authority requests'];
 const idParams = { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } } as const;
 
 export function authorityAdminRoutes(authority: AuthorityService): RouteModule {
   return (app) => {
-    app.post('/admin/v1/authority-requests', {
-      schema: {
-        summary: 'Record an authority request (legal basis, requesting body, scope, optional deferral of the notice)', tags,
-        body: {
-          type: 'object', additionalProperties: false, required: ['operator_id', 'web_number', 'requesting_body', 'statute', 'case_reference', 'scope'],
-          properties: {
-            ...operatorBody,
-            web_number: { type: 'string', minLength: 1, maxLength: 32 },
-            requesting_body: { type: 'string', minLength: 1, maxLength: 256 },
-            statute: { type: 'string', minLength: 1, maxLength: 256 },
-            case_reference: { type: 'string', minLength: 1, maxLength: 256 },
-            scope: { enum: ['identity', 'records'] },
-            window_from: { type: 'string', format: 'date-time' },
-            window_to: { type: 'string', format: 'date-time' },
-            deferral_reason: { type: 'string', minLength: 1, maxLength: 256 },
-            deferral_until: { type: 'string', format: 'date-time' },
-          },
-        },
-      },
-    }, async (request, reply) => {
-      const b = request.body as Record<string, string>;
-      const row = await authority.submit(
-        {
-          subject: { webNumber: b.web_number! },
-          requestingBody: b.requesting_body!,
-          legalBasis: { statute: b.statute!, caseReference: b.case_reference! },
-          scope: b.scope === 'identity' ? { kind: 'identity' } : { kind: 'records', from: new Date(b.window_from ?? 'invalid'), to: new Date(b.window_to ?? 'invalid') },
-          ...(b.deferral_reason || b.deferral_until ? { deferral: { reason: b.deferral_reason ?? '', until: new Date(b.deferral_until ?? 'invalid') } } : {}),
-        },
-        b.operator_id!,
-      );
-      return reply.status(201).send(row);
-    });
-    app.get('/admin/v1/authority-requests', { schema: { summary: 'Authority requests, newest first', tags, querystring: { type: 'object', properties: { state: { enum: ['submitted', 'approved', 'fulfilled', 'rejected'] } } } } }, async (request) => ({
+    app.get('/admin/v1/authority-requests', { schema: { summary: 'Authority requests, newest first (each step is taken in the console, with a passkey)', tags, querystring: { type: 'object', properties: { state: { enum: ['submitted', 'approved', 'fulfilled', 'rejected'] } } } } }, async (request) => ({
       requests: await authority.list((request.query as { state?: 'submitted' }).state),
     }));
     app.get('/admin/v1/authority-requests/:id', { schema: { summary: 'One authority request', tags, params: idParams } }, async (request) => authority.find((request.params as { id: string }).id));
-    const action = (path: string, summary: string, run: (id: string, body: Record<string, string>) => Promise<unknown>, extra: Record<string, unknown> = {}, required: string[] = []) =>
-      app.post(`/admin/v1/authority-requests/:id/${path}`, { schema: { summary, tags, params: idParams, body: { type: 'object', additionalProperties: false, required: ['operator_id', ...required], properties: { ...operatorBody, ...extra } } } }, async (request) =>
-        run((request.params as { id: string }).id, request.body as Record<string, string>),
-      );
-    action('approve', 'Approve (two different operators, neither the submitter)', (id, b) => authority.approve(id, b.operator_id!));
-    action('reject', 'Reject, with a reason', (id, b) => authority.reject(id, b.operator_id!, b.reason!), { reason: { type: 'string', minLength: 1, maxLength: 256 } }, ['reason']);
-    action('fulfil', 'Fulfil: release exactly the approved scope', (id, b) => authority.fulfil(id, b.operator_id!));
-    action('deferral-extension', 'Propose the one extension of the notice deferral', (id, b) => authority.proposeDeferralExtension(id, b.operator_id!, { reason: b.reason!, until: new Date(b.until!) }), { reason: { type: 'string', minLength: 1, maxLength: 256 }, until: { type: 'string', format: 'date-time' } }, ['reason', 'until']);
-    action('deferral-extension/approve', 'Approve the proposed extension (a second operator)', (id, b) => authority.approveDeferralExtension(id, b.operator_id!));
   };
 }
 

@@ -1,22 +1,19 @@
 /**
  * The operator console's use cases: operators enrol a passkey with a one-time link and sign in
- * with it; operators (not auditors) approve and suspend apps, propose, approve and reject
- * revocations, block one person from one app, answer appeals, start assisted enrolments at a
- * service counter, disable other operators and re-issue their enrolment links. Every act is
- * written to operator_actions:
- *
- * - in the same transaction as the act: operator creation, passkey registration, sign-in,
- *   disabling an operator, re-issuing a link, app approval and suspension (through the app
- *   registry's accountable-event sink, which runs inside its transition's transaction);
- * - right after the act (the service API takes no transaction): revocation propose / approve /
- *   reject, appeal answers and per-app blocks (RevocationService) and assisted enrolment start
- *   (EnrolmentService.start).
+ * with it (OperatorPasskeys); operators (not auditors) approve and suspend apps, start assisted
+ * enrolments, disable other operators and re-issue their enrolment links; and — each act proven
+ * by a fresh step-up with the operator's own passkey (OperatorPasskeys.verifyStepUp) — propose,
+ * approve and reject revocations, answer appeals, block one person from one app or lift the
+ * block, and take every step of an authority request (AuthorityActs). The actor of those acts is
+ * the operator the step-up proved, never a value from a request. Every act is written to
+ * operator_actions in the same transaction as the act (the step-up's passkey counter too),
+ * except an assisted enrolment start, recorded right after EnrolmentService.start.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
-import { generateAuthenticationOptions, type AuthenticationResponseJSON, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
-import { CHALLENGE_TTL_MS, challengeOf, checkAssertion, registrationOptions, verifyPasskeyRegistration, type RelyingPartyConfig } from '../accounts/devices.ts';
+import type { RelyingPartyConfig } from '../accounts/devices.ts';
 import type { PersonRepository } from '../accounts/person-repository.ts';
+import type { AuthorityService } from '../authority/authority-service.ts';
 import type { Enrolment } from '../enrolment/states.ts';
 import type { EnrolmentService, StartInput } from '../enrolment/service.ts';
 import type { AccountableEventSink, RelyingParty, RelyingPartyRegistry } from '../relying-parties/registry.ts';
@@ -25,11 +22,11 @@ import type { RevocationService } from '../revocation/revocation-service.ts';
 import type { RevocationReasonCode } from '../revocation/tables.ts';
 import type { EphemeralStore } from '../storage/ephemeral-store.ts';
 import type { NetidError } from '../domain/errors.ts';
+import { AuthorityActs } from './authority-acts.ts';
 import { ConsoleError } from './errors.ts';
-import type { Operator, OperatorRepository } from './operator-repository.ts';
+import { fieldsTarget, OperatorPasskeys, type ActingOperator, type StepUpAction, type VerifiedStepUp } from './operator-passkeys.ts';
+import { isUuid, type Operator, type OperatorRepository } from './operator-repository.ts';
 import { OPERATOR_ROLES, type OperatorRole } from './tables.ts';
-
-const CHALLENGES = 'console-webauthn';
 
 /** The console is its own WebAuthn relying party: `localhost` on the admin listener's port. */
 export function consoleRelyingParty(port: number): RelyingPartyConfig {
@@ -42,6 +39,7 @@ export interface ConsoleDeps {
   /** The app registry, its accountable-event sink extended by `also` (same transaction). */
   readonly relyingParties: (also: AccountableEventSink) => RelyingPartyRegistry;
   readonly revocation: Pick<RevocationService, 'propose' | 'approve' | 'reject' | 'pending' | 'decided' | 'find' | 'openAppeals' | 'answerAppeal' | 'blockApp' | 'unblockApp' | 'blocks'>;
+  readonly authority: Pick<AuthorityService, 'submit' | 'approve' | 'reject' | 'fulfil' | 'proposeDeferralExtension' | 'approveDeferralExtension' | 'list' | 'find'>;
   readonly enrolment: Pick<EnrolmentService, 'start'>;
   readonly persons: Pick<PersonRepository, 'findIdByWebNumber' | 'find'>;
   readonly now: () => Date;
@@ -55,9 +53,15 @@ export interface CreatedOperator {
 
 export class ConsoleService {
   readonly #d: ConsoleDeps;
+  /** Enrolment, sign-in and step-up ceremonies. */
+  readonly passkeys: OperatorPasskeys;
+  /** The steps of authority requests. */
+  readonly authority: AuthorityActs;
 
   constructor(deps: ConsoleDeps) {
     this.#d = deps;
+    this.passkeys = new OperatorPasskeys({ operators: deps.operators, challenges: deps.challenges, now: deps.now });
+    this.authority = new AuthorityActs({ authority: deps.authority, operators: deps.operators, persons: deps.persons, stepUp: (actor, action, target) => this.stepUp(actor, action, target), now: deps.now });
   }
 
   get operators(): OperatorRepository {
@@ -72,64 +76,6 @@ export class ConsoleService {
     return this.#d.operators.create({ name, role }, this.#d.now());
   }
 
-  /** The operator an enrolment link belongs to; throws when unknown, used or expired. */
-  async enrolmentOperator(token: string): Promise<Operator> {
-    const operator = await this.#d.operators.findByEnrolmentToken(token, this.#d.now());
-    if (!operator) throw ConsoleError('console.enrolment_link_invalid');
-    return operator;
-  }
-
-  async enrolmentOptions(token: string, rp: RelyingPartyConfig): Promise<PublicKeyCredentialCreationOptionsJSON> {
-    const operator = await this.enrolmentOperator(token);
-    const existing = (await this.#d.operators.passkeysOf(operator.id)).map((p) => p.credentialId);
-    const options = await registrationOptions(rp, { personId: operator.id, name: operator.name, displayName: operator.name }, existing);
-    await this.#saveChallenge(options.challenge, { purpose: 'enrol', operatorId: operator.id });
-    return options;
-  }
-
-  /** Registers the passkey and uses the link up, recording it, in one transaction. */
-  async finishEnrolment(token: string, response: RegistrationResponseJSON, rp: RelyingPartyConfig): Promise<Operator> {
-    const operator = await this.enrolmentOperator(token);
-    const challenge = await this.#takeChallenge(response?.response?.clientDataJSON, 'enrol');
-    if (!challenge || challenge.operatorId !== operator.id) throw ConsoleError('console.passkey_failed', { reason: 'challenge' });
-    const verified = await verifyPasskeyRegistration(rp, response, challenge.challenge);
-    if (!verified.ok) throw ConsoleError('console.passkey_failed', { reason: verified.error.code });
-    const now = this.#d.now();
-    const { operators } = this.#d;
-    return operators.db.transaction().execute(async (trx) => {
-      const used = await operators.consumeEnrolmentToken(token, now, trx);
-      if (!used || used.id !== operator.id) throw ConsoleError('console.enrolment_link_invalid');
-      await operators.addPasskey({ credentialId: verified.value.credentialId, operatorId: operator.id, publicKey: verified.value.publicKey, counter: verified.value.counter, transports: verified.value.transports, createdAt: now }, trx);
-      await operators.recordAction({ operatorId: operator.id, action: 'operator.passkey_registered', targetType: 'operator', targetId: operator.id }, now, trx);
-      return used;
-    });
-  }
-
-  async signInOptions(rp: RelyingPartyConfig): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    const options = await generateAuthenticationOptions({ rpID: rp.rpId, userVerification: 'required', allowCredentials: [] });
-    await this.#saveChallenge(options.challenge, { purpose: 'signin' });
-    return options;
-  }
-
-  /** Verifies a passkey assertion of an active operator and records the sign-in. */
-  async finishSignIn(response: AuthenticationResponseJSON, rp: RelyingPartyConfig): Promise<Operator> {
-    const challenge = await this.#takeChallenge(response?.response?.clientDataJSON, 'signin');
-    if (!challenge) throw ConsoleError('console.passkey_failed', { reason: 'challenge' });
-    const passkey = typeof response.id === 'string' ? await this.#d.operators.findPasskey(response.id) : null;
-    const operator = passkey ? await this.#d.operators.find(passkey.operatorId) : null;
-    if (!passkey || !operator || operator.status !== 'active') throw ConsoleError('console.unknown_passkey');
-    const checked = await checkAssertion(rp, passkey, { response, expectedChallenge: challenge.challenge });
-    if (!checked.ok) throw ConsoleError('console.passkey_failed', { reason: checked.error.code === 'passkey.user_verification_required' ? 'not_verified' : 'signature' });
-    const newCounter = checked.value.newCounter;
-    const now = this.#d.now();
-    const { operators } = this.#d;
-    await operators.db.transaction().execute(async (trx) => {
-      if (!(await operators.recordPasskeyUse(passkey.credentialId, passkey.counter, newCounter, now, trx))) throw ConsoleError('console.passkey_failed', { reason: 'counter' });
-      await operators.recordAction({ operatorId: operator.id, action: 'operator.signed_in', targetType: 'operator', targetId: operator.id }, now, trx);
-    });
-    return operator;
-  }
-
   /** Approves (or reinstates) or suspends an app; the action is recorded in the registry's transaction. */
   async transitionApp(actor: Operator, clientId: string, transition: 'approve' | 'suspend', reason?: string): Promise<RelyingParty> {
     requireActor(actor);
@@ -141,38 +87,50 @@ export class ConsoleService {
     return registry.transition(clientId, transition, actor.id, reason?.trim() ? reason.trim() : undefined);
   }
 
-  /** An act and its operator-action record, committed together or not at all. */
-  #recorded<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-    return this.#d.operators.db.transaction().execute(work);
+  /**
+   * The gate of every four-eyes act: an operator (not an auditor) proven by a fresh step-up for
+   * this act and target. Refusals (console.read_only, console.step_up_*) change nothing.
+   */
+  async stepUp(actor: ActingOperator, action: StepUpAction, target: string): Promise<VerifiedStepUp> {
+    requireActor(actor.operator);
+    return this.passkeys.verifyStepUp(actor, action, target);
+  }
+
+  /** A proven act, the passkey's counter and the operator-action record, committed together or not at all. */
+  async #proven<T>(actor: ActingOperator, action: StepUpAction, target: string, work: (trx: Kysely<Database>, operatorId: string) => Promise<T>): Promise<T> {
+    const proof = await this.stepUp(actor, action, target);
+    return this.#d.operators.db.transaction().execute(async (trx) => {
+      await proof.commit(trx);
+      return work(trx, proof.operatorId);
+    });
   }
 
   /** Proposes revoking the credentials of the person holding `webNumber`; a second operator must approve. */
-  async proposeRevocation(actor: Operator, input: { webNumber: string; reason: RevocationReasonCode; reference: string; procedure?: string }): Promise<RevocationRow> {
-    requireActor(actor);
+  async proposeRevocation(actor: ActingOperator, input: { webNumber: string; reason: RevocationReasonCode; reference: string; procedure?: string }): Promise<RevocationRow> {
+    const proof = await this.stepUp(actor, 'revocation.propose', fieldsTarget(input.webNumber));
     const webNumber = input.webNumber.trim().toUpperCase();
     const personId = webNumber ? await this.#d.persons.findIdByWebNumber(webNumber) : null;
     if (!personId) throw ConsoleError('console.person_not_found');
-    return this.#recorded(async (trx) => {
-      const row = await this.#d.revocation.propose({ personId, reason: input.reason, reference: input.reference.trim(), ...(input.procedure?.trim() ? { procedure: input.procedure.trim() } : {}), source: 'operator' }, actor.id, trx);
-      await this.#d.operators.recordAction({ operatorId: actor.id, action: 'revocation.proposed', targetType: 'revocation', targetId: row.revocation_id, details: { reason: row.reason, person_id: row.person_id } }, this.#d.now(), trx);
+    return this.#d.operators.db.transaction().execute(async (trx) => {
+      await proof.commit(trx);
+      const row = await this.#d.revocation.propose({ personId, reason: input.reason, reference: input.reference.trim(), ...(input.procedure?.trim() ? { procedure: input.procedure.trim() } : {}), source: 'operator' }, proof.operatorId, trx);
+      await this.#d.operators.recordAction({ operatorId: proof.operatorId, action: 'revocation.proposed', targetType: 'revocation', targetId: row.revocation_id, details: { reason: row.reason, person_id: row.person_id } }, this.#d.now(), trx);
       return row;
     });
   }
 
-  async approveRevocation(actor: Operator, revocationId: string): Promise<RevocationRow> {
-    requireActor(actor);
-    return this.#recorded(async (trx) => {
-      const row = await this.#d.revocation.approve(revocationId, actor.id, trx);
-      await this.#d.operators.recordAction({ operatorId: actor.id, action: 'revocation.approved', targetType: 'revocation', targetId: row.revocation_id, details: { person_id: row.person_id, state: row.state } }, this.#d.now(), trx);
+  async approveRevocation(actor: ActingOperator, revocationId: string): Promise<RevocationRow> {
+    return this.#proven(actor, 'revocation.approve', revocationId, async (trx, operatorId) => {
+      const row = await this.#d.revocation.approve(revocationId, operatorId, trx);
+      await this.#d.operators.recordAction({ operatorId, action: 'revocation.approved', targetType: 'revocation', targetId: row.revocation_id, details: { person_id: row.person_id, state: row.state } }, this.#d.now(), trx);
       return row;
     });
   }
 
-  async rejectRevocation(actor: Operator, revocationId: string, reason: string): Promise<RevocationRow> {
-    requireActor(actor);
-    return this.#recorded(async (trx) => {
-      const row = await this.#d.revocation.reject(revocationId, actor.id, reason.trim(), trx);
-      await this.#d.operators.recordAction({ operatorId: actor.id, action: 'revocation.rejected', targetType: 'revocation', targetId: row.revocation_id, details: { reason: reason.trim().slice(0, 256) } }, this.#d.now(), trx);
+  async rejectRevocation(actor: ActingOperator, revocationId: string, reason: string): Promise<RevocationRow> {
+    return this.#proven(actor, 'revocation.reject', revocationId, async (trx, operatorId) => {
+      const row = await this.#d.revocation.reject(revocationId, operatorId, reason.trim(), trx);
+      await this.#d.operators.recordAction({ operatorId, action: 'revocation.rejected', targetType: 'revocation', targetId: row.revocation_id, details: { reason: reason.trim().slice(0, 256) } }, this.#d.now(), trx);
       return row;
     });
   }
@@ -240,20 +198,21 @@ export class ConsoleService {
   }
 
   /** Upholds or dismisses an open appeal with a written answer the person sees in their activity. */
-  async answerAppeal(actor: Operator, appealId: string, decision: string, answer: string): Promise<AppealRow> {
-    requireActor(actor);
+  async answerAppeal(actor: ActingOperator, appealId: string, decision: string, answer: string): Promise<AppealRow> {
+    const proof = await this.stepUp(actor, 'appeal.answer', appealId);
     const text = answer.trim();
     if ((decision !== 'uphold' && decision !== 'dismiss') || text.length < 1 || text.length > 4000) throw ConsoleError('console.answer_required');
-    return this.#recorded(async (trx) => {
-      const appeal = await this.#d.revocation.answerAppeal(appealId, actor.id, decision, text, trx);
-      await this.#d.operators.recordAction({ operatorId: actor.id, action: decision === 'uphold' ? 'revocation.appeal_upheld' : 'revocation.appeal_dismissed', targetType: 'appeal', targetId: appeal.appeal_id, details: { revocation_id: appeal.revocation_id, person_id: appeal.person_id } }, this.#d.now(), trx);
+    return this.#d.operators.db.transaction().execute(async (trx) => {
+      await proof.commit(trx);
+      const appeal = await this.#d.revocation.answerAppeal(appealId, proof.operatorId, decision, text, trx);
+      await this.#d.operators.recordAction({ operatorId: proof.operatorId, action: decision === 'uphold' ? 'revocation.appeal_upheld' : 'revocation.appeal_dismissed', targetType: 'appeal', targetId: appeal.appeal_id, details: { revocation_id: appeal.revocation_id, person_id: appeal.person_id } }, this.#d.now(), trx);
       return appeal;
     });
   }
 
   /** Blocks one person's access to one approved app (other apps unaffected; the person is told and can appeal). */
-  async blockApp(actor: Operator, input: { webNumber: string; clientId: string; reason: string; reference: string }): Promise<void> {
-    requireActor(actor);
+  async blockApp(actor: ActingOperator, input: { webNumber: string; clientId: string; reason: string; reference: string }): Promise<void> {
+    const proof = await this.stepUp(actor, 'app_block.block', fieldsTarget(input.webNumber, input.clientId));
     const reason = input.reason.trim();
     const reference = input.reference.trim();
     if (!input.clientId || !reason || !reference || reason.length > 256 || reference.length > 256) throw ConsoleError('console.block_invalid');
@@ -262,9 +221,10 @@ export class ConsoleService {
     if (!personId) throw ConsoleError('console.person_not_found');
     const app = await this.#d.relyingParties(async () => {}).find(input.clientId);
     if (!app || app.state !== 'approved') throw ConsoleError('console.app_not_approved');
-    await this.#recorded(async (trx) => {
-      if (!(await this.#d.revocation.blockApp(personId, app.clientId, { reason, reference }, actor.id, trx))) throw ConsoleError('console.already_blocked');
-      await this.#d.operators.recordAction({ operatorId: actor.id, action: 'app_access.blocked', targetType: 'relying_party', targetId: app.clientId, details: { person_id: personId, reason, reference } }, this.#d.now(), trx);
+    await this.#d.operators.db.transaction().execute(async (trx) => {
+      await proof.commit(trx);
+      if (!(await this.#d.revocation.blockApp(personId, app.clientId, { reason, reference }, proof.operatorId, trx))) throw ConsoleError('console.already_blocked');
+      await this.#d.operators.recordAction({ operatorId: proof.operatorId, action: 'app_access.blocked', targetType: 'relying_party', targetId: app.clientId, details: { person_id: personId, reason, reference } }, this.#d.now(), trx);
     });
   }
 
@@ -275,11 +235,10 @@ export class ConsoleService {
   }
 
   /** Lifts a block (the person is told in their activity); recorded with the act. */
-  async unblockApp(actor: Operator, personId: string, clientId: string): Promise<void> {
-    requireActor(actor);
-    await this.#recorded(async (trx) => {
-      if (!(await this.#d.revocation.unblockApp(personId, clientId, actor.id, trx))) throw ConsoleError('console.not_blocked');
-      await this.#d.operators.recordAction({ operatorId: actor.id, action: 'app_access.unblocked', targetType: 'relying_party', targetId: clientId, details: { person_id: personId } }, this.#d.now(), trx);
+  async unblockApp(actor: ActingOperator, personId: string, clientId: string): Promise<void> {
+    await this.#proven(actor, 'app_block.lift', fieldsTarget(personId, clientId), async (trx, operatorId) => {
+      if (!isUuid(personId) || !(await this.#d.revocation.unblockApp(personId, clientId, operatorId, trx))) throw ConsoleError('console.not_blocked');
+      await this.#d.operators.recordAction({ operatorId, action: 'app_access.unblocked', targetType: 'relying_party', targetId: clientId, details: { person_id: personId } }, this.#d.now(), trx);
     });
   }
 
@@ -289,20 +248,6 @@ export class ConsoleService {
     const enrolment = await this.#d.enrolment.start(input);
     await this.#d.operators.recordAction({ operatorId: actor.id, action: 'enrolment.assisted_started', targetType: 'enrolment', targetId: enrolment.enrolmentId, details: { document_type: enrolment.documentType, assisted: true } }, this.#d.now());
     return enrolment;
-  }
-
-  async #saveChallenge(challenge: string, payload: { purpose: 'enrol' | 'signin'; operatorId?: string }): Promise<void> {
-    await this.#d.challenges.put(CHALLENGES, challenge, { payload, expiresAt: new Date(this.#d.now().getTime() + CHALLENGE_TTL_MS) });
-  }
-
-  /** Takes the challenge a response answers, once; null when unknown, used, expired or for another purpose. */
-  async #takeChallenge(clientDataJSON: string | undefined, purpose: 'enrol' | 'signin'): Promise<{ challenge: string; operatorId?: string } | null> {
-    const challenge = challengeOf(clientDataJSON);
-    if (!challenge) return null;
-    const record = await this.#d.challenges.get(CHALLENGES, challenge);
-    if (!record || record.consumedAt || record.payload.purpose !== purpose) return null;
-    if (!(await this.#d.challenges.consume(CHALLENGES, challenge))) return null;
-    return { challenge, ...(typeof record.payload.operatorId === 'string' ? { operatorId: record.payload.operatorId } : {}) };
   }
 }
 

@@ -19,5 +19,8 @@ export const ConsoleError = defineErrors({
   'console.already_blocked': { status: 409, en: 'This person is already blocked from this app.', zh: '此人已被限制使用该应用。' },
   'console.operator_not_disabled': { status: 409, en: 'This operator is not disabled.', zh: '该运营人员未被停用。' },
   'console.not_blocked': { status: 409, en: 'This person is not blocked from this app (any more).', zh: '此人（已）未被限制使用该应用。' },
+  'console.step_up_required': { status: 403, en: 'This act needs your passkey again: confirm it with your fingerprint, face or PIN on the console page.', zh: '此操作需再次验证您的通行密钥：请在控制台页面用指纹、面容或 PIN 确认。' },
+  'console.step_up_failed': { status: 403, en: 'Your passkey confirmation was not accepted for this act (another act or target, already used, not your passkey, or without fingerprint, face or PIN). Nothing was changed; try again.', zh: '您的通行密钥确认不适用于此操作（操作或对象不符、已使用过、不是您的通行密钥，或未经指纹、面容或 PIN 验证）。未作任何更改，请重试。' },
+  'console.step_up_invalid': { status: 400, en: 'A passkey confirmation needs a known act and its target.', zh: '通行密钥确认须指明已知的操作及其对象。' },
   'console.cross_origin': { status: 403, en: 'The request did not come from the console page.', zh: '该请求并非来自控制台页面。' },
 });

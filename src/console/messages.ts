@@ -3,6 +3,7 @@
  * footer come from the shared layout (src/web/messages); everything inside <main> is here.
  */
 import type { PageLang } from '../web/messages/index.ts';
+import { AUTHORITY_EN, AUTHORITY_ZH } from './authority-messages.ts';
 
 const zh = {
   'signin.title': '运营人员登录',
@@ -197,6 +198,7 @@ const zh = {
   'error.back': '返回',
   'error.generic': '操作未完成，请重试。',
   'required': '必填',
+  ...AUTHORITY_ZH,
 } as const;
 
 export type ConsoleMessageId = keyof typeof zh;
@@ -394,6 +396,7 @@ const en: Record<ConsoleMessageId, string> = {
   'error.back': 'Back',
   'error.generic': 'That did not finish. Please try again.',
   'required': 'required',
+  ...AUTHORITY_EN,
 };
 
 /** `ct(lang)('enrol.lead', { name })` */

@@ -31,6 +31,13 @@ export const OPERATOR_ACTIONS = {
   'revocation.appeal_dismissed': "An operator dismissed a person's appeal against a revocation: target appeal id; details revocation_id, person_id.",
   'app_access.blocked': "One person's access to one app was blocked: target relying_party client id; details person_id, reason, reference.",
   'app_access.unblocked': "A block of one person's access to one app was lifted: target relying_party client id; details person_id.",
+  'authority.submitted': 'An authority request was recorded (step-up proven): target authority_request id; details person_id, scope, deferred.',
+  'authority.approval': 'The first of two approvals of an authority request (step-up proven): target authority_request id; details person_id.',
+  'authority.approved': 'The second approval, by another operator (step-up proven): target authority_request id; details person_id.',
+  'authority.rejected': 'An authority request was rejected (step-up proven): target authority_request id; details person_id.',
+  'authority.fulfilled': 'The approved scope was released to the fulfilling operator (step-up proven): target authority_request id; details person_id, scope.',
+  'authority.deferral_extension_proposed': "The one extension of a request's notice deferral was proposed (step-up proven): target authority_request id; details person_id.",
+  'authority.deferral_extended': 'A second operator approved the extension (step-up proven): target authority_request id; details person_id.',
   'enrolment.assisted_started': 'An operator started an enrolment at a service counter from the document shown: target enrolment id; details document_type.',
 } as const;
 export type OperatorActionType = keyof typeof OPERATOR_ACTIONS;

@@ -1,7 +1,9 @@
 /**
  * The operator console's pages: plain functions from data to HTML, in the shared layout
  * (src/web/layout.ts). Action buttons appear only for the `operator` role; the routes refuse
- * the same actions to auditors, so hiding them is a convenience, not the control.
+ * the same actions to auditors, so hiding them is a convenience, not the control. The forms of
+ * four-eyes acts carry `data-step-up` (stepUp below): the console's script gets the operator's
+ * passkey assertion for that act and target before the form is posted.
  */
 import { DOCUMENT_TYPES } from '../domain/documents/types.ts';
 import { errorCatalogue } from '../domain/errors.ts';
@@ -10,12 +12,14 @@ import type { RegistryImport } from '../registry/embedded-registry.ts';
 import type { AppealRow, RevocationRow } from '../revocation/revocation-repository.ts';
 import { html, raw, renderPage, messages, type Html, type MessageId, type NavItem, type PageLang } from '../web/layout.ts';
 import { consoleText, hasConsoleText, type ConsoleMessageId } from './messages.ts';
+import type { StepUpAction } from './operator-passkeys.ts';
 import type { Operator, RecordedAction } from './operator-repository.ts';
 
 export const CONSOLE_NAV: readonly NavItem[] = [
   { href: '/console', label: 'console.nav.overview' },
   { href: '/console/apps', label: 'console.nav.apps' },
   { href: '/console/revocations', label: 'console.nav.revocation' },
+  { href: '/console/authority', label: 'console.nav.authority' },
   { href: '/console/enrol-assisted', label: 'console.nav.assisted' },
   { href: '/console/appeals', label: 'console.nav.appeals' },
   { href: '/console/operators', label: 'console.nav.operators' },
@@ -47,7 +51,7 @@ export function errorMessage(lang: PageLang, code: string): string {
   return consoleText(lang)('error.generic');
 }
 
-function errorBox(lang: PageLang, code: string): Html {
+export function errorBox(lang: PageLang, code: string): Html {
   const ct = consoleText(lang);
   return html`<div class="alert" role="alert" id="problem" tabindex="-1"><p>${errorMessage(lang, code)}</p><p class="meta">${ct('error.code')}<code id="error-code">${code}</code></p></div>`;
 }
@@ -59,14 +63,26 @@ function flashBox(ctx: ConsoleContext): Html | '' {
   return hasConsoleText(id) ? html`<div class="notice" role="status" id="notice">${consoleText(ctx.lang)(id)}</div>` : '';
 }
 
-const canAct = (operator: Operator) => operator.role === 'operator' && operator.status === 'active';
+export const canAct = (operator: Operator) => operator.role === 'operator' && operator.status === 'active';
 
-function consolePage(ctx: ConsoleContext, title: string, body: Html, scripts: string[] = []): string {
+/**
+ * The attributes of a form whose post is a four-eyes act: its step-up action and target — a
+ * fixed id, or the form fields whose values (a JSON array) name the target, as the service
+ * computes it (fieldsTarget).
+ */
+export function stepUp(action: StepUpAction, target: { readonly id: string } | { readonly fields: readonly string[] }): Html {
+  return 'id' in target ? html` data-step-up="${action}" data-target="${target.id}"` : html` data-step-up="${action}" data-target-fields="${target.fields.join(' ')}"`;
+}
+
+/** A console page; with `stepUps`, the step-up script and the region where its problems are announced. */
+export function consolePage(ctx: ConsoleContext, title: string, body: Html, options: { readonly stepUps?: boolean } = {}): string {
   const ct = consoleText(ctx.lang);
   const who = ct('whoami', { name: ctx.operator.name, role: ct(`role.${ctx.operator.role}`) });
   const headerExtra = html`<span id="whoami">${who}</span><form method="post" action="/console/signout"><button type="submit" class="link" id="signout">${ct('signout')}</button></form>`;
   const readOnly = canAct(ctx.operator) ? '' : html`<p class="notice" id="read-only">${ct('readonly.notice')}</p>`;
-  return renderPage({ title, lang: ctx.lang, path: ctx.path, nav: CONSOLE_NAV, brand: 'console.title', headerExtra, scripts, body: html`${readOnly}${flashBox(ctx)}${body}` });
+  const stepUps = options.stepUps && canAct(ctx.operator);
+  const problem = stepUps ? html`<div id="step-up-problem" class="alert" role="alert" hidden tabindex="-1" data-failed="${ct('stepup.failed')}"></div>` : '';
+  return renderPage({ title, lang: ctx.lang, path: ctx.path, nav: CONSOLE_NAV, brand: 'console.title', headerExtra, scripts: stepUps ? ['/console/static/step-up.js'] : [], body: html`${readOnly}${flashBox(ctx)}${problem}${body}` });
 }
 
 /** A page without a session (sign-in, enrolment link, errors). */
@@ -188,7 +204,7 @@ export function revocationsPage(ctx: ConsoleContext, data: RevocationsData): str
   const reasonLabel = reasonLabelOf(ct);
   const propose = act
     ? html`<section class="card" aria-labelledby="h-propose"><h2 id="h-propose">${ct('revocations.propose')}</h2>
-<form method="post" action="/console/revocations" id="propose">
+<form method="post" action="/console/revocations" id="propose"${stepUp('revocation.propose', { fields: ['web_number'] })}>
 <div class="field"><label for="web_number">${ct('revocations.webnumber')}</label><span class="hint" id="web_number-hint">${ct('revocations.webnumber.hint')}</span>
 <input type="text" id="web_number" name="web_number" required aria-required="true" maxlength="10" autocomplete="off" spellcheck="false" autocapitalize="characters" aria-describedby="web_number-hint"></div>
 <div class="field"><label for="reason">${ct('revocations.reason')}</label><select id="reason" name="reason" required aria-required="true">${OPERATOR_REVOCATION_REASONS.map((r) => html`<option value="${r}">${reasonLabel(r)}</option>`)}</select></div>
@@ -209,8 +225,8 @@ ${r.procedure ? html`<dt>${ct('revocations.procedure')}</dt><dd>${r.procedure}</
 </dl>
 ${mine ? html`<p class="meta">${ct('revocations.yours')}</p>` : ''}
 ${act ? html`<div class="actions">
-<form method="post" action="${base}/approve"><button type="submit" data-action="approve" aria-describedby="${h}">${ct('revocations.approve')}</button></form>
-<form method="post" action="${base}/reject"><div class="field"><label for="${h}-reason">${ct('revocations.reject.reason')}</label><input type="text" id="${h}-reason" name="reason" required aria-required="true" maxlength="256" autocomplete="off"></div><button type="submit" class="secondary" data-action="reject" aria-describedby="${h}">${ct('revocations.reject')}</button></form>
+<form method="post" action="${base}/approve"${stepUp('revocation.approve', { id: r.revocation_id })}><button type="submit" data-action="approve" aria-describedby="${h}">${ct('revocations.approve')}</button></form>
+<form method="post" action="${base}/reject"${stepUp('revocation.reject', { id: r.revocation_id })}><div class="field"><label for="${h}-reason">${ct('revocations.reject.reason')}</label><input type="text" id="${h}-reason" name="reason" required aria-required="true" maxlength="256" autocomplete="off"></div><button type="submit" class="secondary" data-action="reject" aria-describedby="${h}">${ct('revocations.reject')}</button></form>
 </div>` : ''}</li>`;
   });
   const who = actorName(ct, operatorNames);
@@ -235,7 +251,7 @@ ${history.hasMore ? html`<a class="button secondary" rel="next" id="older" href=
   const approvedApps = data.apps.filter((a) => a.state === 'approved');
   const block = act
     ? html`<section class="card" aria-labelledby="h-block"><h2 id="h-block">${ct('block.title')}</h2><p>${ct('block.lead')}</p>
-${approvedApps.length ? html`<form method="post" action="/console/app-blocks" id="block">
+${approvedApps.length ? html`<form method="post" action="/console/app-blocks" id="block"${stepUp('app_block.block', { fields: ['web_number', 'client_id'] })}>
 <div class="field"><label for="block-web_number">${ct('revocations.webnumber')}</label><span class="hint" id="block-web_number-hint">${ct('revocations.webnumber.hint')}</span>
 <input type="text" id="block-web_number" name="web_number" required aria-required="true" maxlength="10" autocomplete="off" spellcheck="false" autocapitalize="characters" aria-describedby="block-web_number-hint"></div>
 <div class="field"><label for="block-client_id">${ct('block.app')}</label><select id="block-client_id" name="client_id" required aria-required="true">${approvedApps.map((a) => html`<option value="${a.clientId}">${a.name} (${a.organisation})</option>`)}</select></div>
@@ -249,7 +265,7 @@ ${approvedApps.length ? html`<form method="post" action="/console/app-blocks" id
 ${data.blocks.length ? html`<ul class="list" id="blocks">${data.blocks.map((b, i) => html`<li data-block-app="${b.clientId}" data-block-person="${b.personId}"><div>
 <h3 class="h3" id="block-${i}">${appName.get(b.clientId) ?? b.clientId}</h3>
 <dl><dt>${ct('blocks.person')}</dt><dd>${b.webNumber ?? '—'}</dd><dt>${ct('block.reason')}</dt><dd>${b.reason}</dd><dt>${ct('block.reference')}</dt><dd>${b.reference}</dd><dt>${ct('blocks.since')}</dt><dd>${fmtTime(ctx.lang, b.blockedAt)} · ${operatorNames.get(b.blockedBy) ?? b.blockedBy}</dd></dl>
-${act ? html`<form method="post" action="/console/app-blocks/lift"><input type="hidden" name="person_id" value="${b.personId}"><input type="hidden" name="client_id" value="${b.clientId}"><button type="submit" class="secondary" aria-describedby="block-${i}">${ct('blocks.lift')}</button></form>` : ''}
+${act ? html`<form method="post" action="/console/app-blocks/lift"${stepUp('app_block.lift', { fields: ['person_id', 'client_id'] })}><input type="hidden" name="person_id" value="${b.personId}"><input type="hidden" name="client_id" value="${b.clientId}"><button type="submit" class="secondary" aria-describedby="block-${i}">${ct('blocks.lift')}</button></form>` : ''}
 </div></li>`)}</ul>` : html`<p>${ct('blocks.empty')}</p>`}</section>`;
   return consolePage(ctx, ct('revocations.title'), html`<h1>${ct('revocations.title')}</h1><p class="lead">${ct('revocations.lead')}</p>
 ${propose}
@@ -259,7 +275,7 @@ ${pending.length ? html`<ul class="list" id="pending">${items}</ul>` : html`<p>$
 ${decided.length ? html`<ul class="list" id="history">${decided}</ul>` : html`<p>${ct('revocations.history.empty')}</p>`}
 ${pager}</section>
 ${block}
-${blocks}`);
+${blocks}`, { stepUps: true });
 }
 
 export interface OperatorRow {
@@ -317,7 +333,7 @@ export function appealsPage(ctx: ConsoleContext, appeals: readonly OpenAppeal[],
   const items = appeals.map(({ appeal: a, revocation: r }, i) => {
     const h = `appeal-${i}`;
     const form = act
-      ? html`<form method="post" action="/console/appeals/${a.appeal_id}/answer">
+      ? html`<form method="post" action="/console/appeals/${a.appeal_id}/answer"${stepUp('appeal.answer', { id: a.appeal_id })}>
 <fieldset><legend>${ct('appeals.decision')}</legend>
 <div class="choice"><input type="radio" name="decision" id="${h}-uphold" value="uphold" required><label for="${h}-uphold">${ct('appeals.uphold')}</label></div>
 <div class="choice"><input type="radio" name="decision" id="${h}-dismiss" value="dismiss" required><label for="${h}-dismiss">${ct('appeals.dismiss')}</label></div>
@@ -337,7 +353,7 @@ ${r?.procedure ? html`<dt>${ct('revocations.procedure')}</dt><dd>${r.procedure}<
 </dl>${form}</li>`;
   });
   return consolePage(ctx, ct('appeals.title'), html`<h1>${ct('appeals.title')}</h1><p class="lead">${ct('appeals.lead')}</p>
-${appeals.length ? html`<ul class="list" id="appeals">${items}</ul>` : html`<p>${ct('appeals.empty')}</p>`}`);
+${appeals.length ? html`<ul class="list" id="appeals">${items}</ul>` : html`<p>${ct('appeals.empty')}</p>`}`, { stepUps: true });
 }
 
 export interface AssistedValues {

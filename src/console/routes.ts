@@ -4,6 +4,9 @@
  * shared /static assets. Every page except sign-in and the enrolment link needs a console
  * session; every POST that acts needs the `operator` role (auditors get 403
  * `console.read_only`) and a same-origin request (SameSite=Strict cookie and an Origin check).
+ * The acts of the four-eyes processes also carry a step-up: the page's script asks
+ * POST /console/api/step-up/options for a challenge bound to the act and its target, gets a
+ * user-verified assertion from the operator's passkey and posts it with the form (`assertion`).
  */
 import { fileURLToPath } from 'node:url';
 import formbody from '@fastify/formbody';
@@ -14,6 +17,7 @@ import { NetidError } from '../domain/errors.ts';
 import { nextStep } from '../enrolment/states.ts';
 import { sendError } from '../http/error-mapper.ts';
 import type { RouteModule } from '../http/server.ts';
+import { limited } from '../http/rate-limit.ts';
 import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
 import { RevocationError } from '../revocation/errors.ts';
 import { REVOCATION_REASONS, type RevocationReasonCode } from '../revocation/tables.ts';
@@ -22,6 +26,8 @@ import { folderFiles, staticRoutes } from '../web/static-routes.ts';
 import { consoleRelyingParty, requireActor, type ConsoleService } from './console-service.ts';
 import { ConsoleError } from './errors.ts';
 import { isUuid } from './operator-repository.ts';
+import { authorityConsoleRoutes } from './authority-routes.ts';
+import type { ActingOperator } from './operator-passkeys.ts';
 import { appealsPage, appsPage, assistedPage, auditPage, consoleErrorPage, enrolPage, handOffPage, linkIssuedPage, operatorsPage, overviewPage, REVOCATION_HISTORY_PAGE_SIZE, revocationsPage, signInPage, type AssistedValues, type ConsoleContext } from './pages.ts';
 import { ConsoleSessions, type ConsoleSession } from './session.ts';
 import { buildConsoleService, enrolmentLink } from './wiring.ts';
@@ -62,11 +68,14 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
     return session;
   };
 
+  /** The signed-in operator acting with this request, and the step-up assertion its form carries. */
+  const actingOf = (session: ConsoleSession, request: FastifyRequest): ActingOperator => ({ operator: session.operator, sessionId: session.sessionId, rp: rpOf(request), assertion: bodyOf(request).assertion });
+
   /**
    * A form POST that acts: signed in, same origin, operator role; then runs the act and returns
    * to `back` with ?done=<what> or ?error=<code> (PRG, so a reload does not repeat the act).
    */
-  const act = (back: string, run: (operator: Operator, request: FastifyRequest) => Promise<string>) => {
+  const act = (back: string, run: (operator: Operator, request: FastifyRequest, acting: ActingOperator) => Promise<string>) => {
     return async (request: FastifyRequest, reply: FastifyReply) => {
       const session = await sessions.fromRequest(request);
       if (!session) return refuse(request, reply, ConsoleError('console.signin_required'), '/console/signin');
@@ -76,7 +85,7 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
         return refuse(request, reply, error as NetidError, back);
       }
       try {
-        const done = await run(session.operator, request);
+        const done = await run(session.operator, request, actingOf(session, request));
         return reply.redirect(`${back}?done=${done}`, 303);
       } catch (error) {
         if (error instanceof NetidError) return reply.redirect(`${back}?error=${encodeURIComponent(error.code)}`, 303);
@@ -118,9 +127,9 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
       if (!operator) return sendPage(reply, consoleErrorPage(lang, 'console.enrolment_link_invalid', '/console/signin'), 410);
       return sendPage(reply, enrolPage(lang, token, operator));
     });
-    app.post('/console/api/enrol/:token/options', { schema: hide }, async (request) => service.enrolmentOptions((request.params as { token: string }).token, rpOf(request)));
-    app.post('/console/api/enrol/:token', { schema: { ...hide, body: webauthnJson } }, async (request) => {
-      await service.finishEnrolment((request.params as { token: string }).token, request.body as never, rpOf(request));
+    app.post('/console/api/enrol/:token/options', { schema: hide, config: limited('passkey_options') }, async (request) => service.passkeys.enrolmentOptions((request.params as { token: string }).token, rpOf(request)));
+    app.post('/console/api/enrol/:token', { schema: { ...hide, body: webauthnJson }, config: limited('passkey_verification') }, async (request) => {
+      await service.passkeys.finishEnrolment((request.params as { token: string }).token, request.body as never, rpOf(request));
       return { registered: true, next: '/console/signin?enrolled=1' };
     });
 
@@ -129,11 +138,19 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
       const next = typeof query.next === 'string' && query.next.startsWith('/console') && !query.next.startsWith('//') ? query.next : '/console';
       return sendPage(reply, signInPage(pageLang(request), { enrolled: query.enrolled === '1', next }));
     });
-    app.post('/console/api/signin/options', { schema: hide }, async (request) => service.signInOptions(rpOf(request)));
-    app.post('/console/api/signin', { schema: { ...hide, body: webauthnJson } }, async (request, reply) => {
-      const operator = await service.finishSignIn(request.body as never, rpOf(request));
+    app.post('/console/api/signin/options', { schema: hide, config: limited('passkey_options') }, async (request) => service.passkeys.signInOptions(rpOf(request)));
+    app.post('/console/api/signin', { schema: { ...hide, body: webauthnJson }, config: limited('passkey_verification', 'passkey_credential') }, async (request, reply) => {
+      const operator = await service.passkeys.finishSignIn(request.body as never, rpOf(request));
       sessions.setCookie(reply, sessions.create(operator.id, (request.body as { id: string }).id));
       return { signed_in: true, role: operator.role };
+    });
+    // A step-up for one act on one target, by the signed-in operator (JSON: {action, target}).
+    app.post('/console/api/step-up/options', { schema: hide, config: limited('passkey_options') }, async (request, reply) => {
+      const session = await sessions.fromRequest(request);
+      if (!session) return sendError(ConsoleError('console.signin_required'), request, reply);
+      requireActor(session.operator);
+      const b = bodyOf(request) as Record<string, unknown>;
+      return service.passkeys.stepUpOptions({ operator: session.operator, sessionId: session.sessionId, rp: rpOf(request) }, text(b.action), b.target);
     });
     app.post('/console/signout', { schema: hide }, async (_request, reply) => {
       sessions.clearCookie(reply);
@@ -169,15 +186,15 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
       const [pending, history, operators, list, blocks] = await Promise.all([service.pendingRevocations(), service.decidedRevocations(page, REVOCATION_HISTORY_PAGE_SIZE), service.operators.list(), apps.list(), service.blocks()]);
       return sendPage(reply, revocationsPage(ctxOf(request, session), { pending, history: { ...history, page }, apps: list, blocks, operatorNames: new Map(operators.map((o) => [o.id, o.name])) }));
     });
-    app.post('/console/app-blocks', { schema: hide }, act('/console/revocations', async (operator, request) => {
+    app.post('/console/app-blocks', { schema: hide }, act('/console/revocations', async (_operator, request, acting) => {
       const b = bodyOf(request);
-      await service.blockApp(operator, { webNumber: text(b.web_number), clientId: text(b.client_id), reason: text(b.reason), reference: text(b.reference) });
+      await service.blockApp(acting, { webNumber: text(b.web_number), clientId: text(b.client_id), reason: text(b.reason), reference: text(b.reference) });
       return 'blocked';
     }));
 
-    app.post('/console/app-blocks/lift', { schema: hide }, act('/console/revocations', async (operator, request) => {
+    app.post('/console/app-blocks/lift', { schema: hide }, act('/console/revocations', async (_operator, request, acting) => {
       const b = bodyOf(request);
-      await service.unblockApp(operator, text(b.person_id), text(b.client_id));
+      await service.unblockApp(acting, text(b.person_id), text(b.client_id));
       return 'unblocked';
     }));
 
@@ -187,11 +204,11 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
       const [appeals, operators] = await Promise.all([service.openAppeals(), service.operators.list()]);
       return sendPage(reply, appealsPage(ctxOf(request, session), appeals, new Map(operators.map((o) => [o.id, o.name]))));
     });
-    app.post('/console/appeals/:id/answer', { schema: hide }, act('/console/appeals', async (operator, request) => {
+    app.post('/console/appeals/:id/answer', { schema: hide }, act('/console/appeals', async (_operator, request, acting) => {
       const { id } = request.params as { id: string };
       if (!isUuid(id)) throw RevocationError('revocation.appeal_not_found');
       const b = bodyOf(request);
-      await service.answerAppeal(operator, id, text(b.decision), text(b.answer));
+      await service.answerAppeal(acting, id, text(b.decision), text(b.answer));
       return 'appeal_answered';
     }));
 
@@ -221,23 +238,23 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
         return reply.redirect(`/console/operators?error=${encodeURIComponent(error.code)}`, 303);
       }
     });
-    app.post('/console/revocations', { schema: hide }, act('/console/revocations', async (operator, request) => {
+    app.post('/console/revocations', { schema: hide }, act('/console/revocations', async (_operator, request, acting) => {
       const b = bodyOf(request);
       const reason = text(b.reason);
       if (!(REVOCATION_REASONS as readonly string[]).includes(reason)) throw RevocationError('revocation.reason_required');
-      await service.proposeRevocation(operator, { webNumber: text(b.web_number), reason: reason as RevocationReasonCode, reference: text(b.reference), procedure: text(b.procedure) });
+      await service.proposeRevocation(acting, { webNumber: text(b.web_number), reason: reason as RevocationReasonCode, reference: text(b.reference), procedure: text(b.procedure) });
       return 'proposed';
     }));
-    app.post('/console/revocations/:id/approve', { schema: hide }, act('/console/revocations', async (operator, request) => {
+    app.post('/console/revocations/:id/approve', { schema: hide }, act('/console/revocations', async (_operator, request, acting) => {
       const { id } = request.params as { id: string };
       if (!isUuid(id)) throw RevocationError('revocation.not_found');
-      await service.approveRevocation(operator, id);
+      await service.approveRevocation(acting, id);
       return 'revocation_approved';
     }));
-    app.post('/console/revocations/:id/reject', { schema: hide }, act('/console/revocations', async (operator, request) => {
+    app.post('/console/revocations/:id/reject', { schema: hide }, act('/console/revocations', async (_operator, request, acting) => {
       const { id } = request.params as { id: string };
       if (!isUuid(id)) throw RevocationError('revocation.not_found');
-      await service.rejectRevocation(operator, id, text(bodyOf(request).reason));
+      await service.rejectRevocation(acting, id, text(bodyOf(request).reason));
       return 'rejected';
     }));
 
@@ -283,6 +300,8 @@ export function consoleRoutes(services: Services, service: ConsoleService = buil
         return sendPage(reply, assistedPage(ctxOf(request, session), values, error.code), error.status);
       }
     });
+
+    authorityConsoleRoutes(app, service, { sessions, pageSession, ctxOf, act, refuse, bodyOf, text, actingOf }, { deferralMaxDays: services.config.NETID_AUTHORITY_DEFERRAL_MAX_DAYS, now: services.now });
 
     app.get('/console/audit', { schema: hide }, async (request, reply) => {
       const session = await pageSession(request, reply);

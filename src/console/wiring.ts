@@ -33,6 +33,7 @@ export function consoleDepsOf(services: Services): ConsoleDeps {
         },
       }),
     revocation: services.revocation,
+    authority: services.authority,
     enrolment: services.enrolment,
     persons: services.persons,
     now: services.now,

@@ -10,5 +10,6 @@ export const RevocationError = defineErrors({
   'revocation.person_not_found': { status: 404, en: 'No such person.', zh: '未找到该用户。' },
   'revocation.appeal_not_allowed': { status: 409, en: 'Only an applied revocation of your own, without an open appeal, can be appealed.', zh: '只能对本人已生效且无待处理申诉的吊销提出申诉。' },
   'revocation.appeal_not_found': { status: 404, en: 'No such open appeal.', zh: '未找到待处理的申诉。' },
+  'revocation.registry_not_confirmed': { status: 409, en: "The registry's record of this person's document does not say so; nothing was stored. An operator can propose the revocation in the console (a second operator approves).", zh: '登记库中此人证件的记录并未显示该情况，未保存任何内容。可由操作员在控制台提出吊销（须另一名操作员批准）。' },
   'revocation.field_required': { status: 400, en: 'A required field is missing or too long.', zh: '缺少必填字段或字段过长。' },
 });

@@ -1,8 +1,9 @@
 /**
  * Revocation with due process (SPEC F13, §2 "one switch erases a person"). Revoking all of a
  * person's credentials needs a reason from a closed list, a reference (and, for fraud, the named
- * procedure that decided it) and — except for the person's own request and registry-driven
- * cases — a second operator's approval. Applying it revokes the web certificates, holds the
+ * procedure that decided it) and a second operator's approval — except the person's own request,
+ * and a registry report that the service has checked against the registry's own record of the
+ * person's document (reportedByRegistry): the caller's word is never enough. Applying it revokes the web certificates, holds the
  * person's credentials, tells the person why and how to appeal; an appeal is answered by an
  * operator, and upholding it makes the person eligible for fresh credentials. Suspending one
  * app's access is a separate, per-app block. Every step is an accountable event.
@@ -23,6 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { PersonRepository } from '../accounts/person-repository.ts';
+import type { AuthoritativeRegistry, RegistryStatus } from '../registry/registry.ts';
 import type { ActivityRepository } from '../audit/activity.ts';
 import type { Database } from '../storage/schema.ts';
 import type { AccountableEvent } from '../transparency/service/events.ts';
@@ -42,8 +44,15 @@ export const APPEAL_TRANSITIONS = {
   dismiss: { from: ['lodged'], to: 'dismissed' },
 } as const satisfies Record<string, Transition<AppealState>>;
 
-/** Reasons the registry itself reports (no operator judgement, so no second approval). */
-const REGISTRY_REASONS: readonly RevocationReasonCode[] = ['document_invalidated', 'death'];
+/**
+ * Reasons the registry itself reports, and the statuses of the registry's record of the person's
+ * document that confirm each (no operator judgement, so no second approval once confirmed).
+ */
+const REGISTRY_CONFIRMS: Readonly<Partial<Record<RevocationReasonCode, readonly RegistryStatus[]>>> = {
+  document_invalidated: ['revoked', 'lost'],
+  death: ['deceased'],
+};
+export const REGISTRY_REASONS = Object.keys(REGISTRY_CONFIRMS) as readonly RevocationReasonCode[];
 
 /** How the person appeals; shown with the notice (message ids for the UI, text for the API). */
 export const APPEAL_INSTRUCTIONS = {
@@ -65,8 +74,10 @@ export type RevokeCredentials = (personId: string, reason: RevocationReasonCode,
 
 export interface RevocationServiceDeps {
   readonly db: Kysely<Database>;
-  readonly persons: Pick<PersonRepository, 'find'>;
+  readonly persons: Pick<PersonRepository, 'find' | 'attributes'>;
   readonly activity: Pick<ActivityRepository, 'record'>;
+  /** The authoritative registry, which confirms (or not) a registry-reported revocation; none → every such report is refused. */
+  readonly registry?: Pick<AuthoritativeRegistry, 'lookup'> | null;
   readonly log: { recordAccountableEvent(event: AccountableEvent, trx?: Kysely<Database>): Promise<void> };
   /** Revokes the person's web certificates (status lists) in the caller's transaction. */
   readonly revokeCredentials?: RevokeCredentials | null;
@@ -98,16 +109,11 @@ export class RevocationService {
     this.#revokeCredentials = revoke;
   }
 
-  /** Whether this reason from this source needs a second operator. */
-  static needsSecondApproval(reason: RevocationReasonCode, source: RevocationSource): boolean {
-    if (reason === 'person_request' && source === 'person') return false;
-    if (REGISTRY_REASONS.includes(reason) && source === 'registry') return false;
-    return true;
-  }
-
   /**
-   * Records a proposal. `actor` is the proposing operator id, or `person` / `registry` for those
-   * sources; exempt cases are approved and applied at once, the others wait for a second operator.
+   * Records a proposal. `actor` is the proposing operator (the console proves them with a step-up)
+   * or `person` for the person's own request, which is approved and applied at once; an operator's
+   * proposal waits for a second operator. Source `registry` is refused here: reportedByRegistry
+   * checks such a report against the registry first.
    */
   async propose(proposal: RevocationProposal, actor: string, outer?: Kysely<Database>): Promise<RevocationRow> {
     const reason = proposal?.reason;
@@ -115,11 +121,33 @@ export class RevocationService {
       throw RevocationError('revocation.reason_required', { reasons: REVOCATION_REASONS });
     }
     if (!isText(actor)) throw RevocationError('revocation.field_required', { field: 'operator_id' });
-    if ((proposal.source === 'person') !== (reason === 'person_request') || (proposal.source === 'registry' && !REGISTRY_REASONS.includes(reason)) || !['person', 'registry', 'operator'].includes(proposal.source)) {
+    if ((proposal.source === 'person') !== (reason === 'person_request') || !['person', 'operator'].includes(proposal.source) || (proposal.source === 'person') !== (actor === 'person')) {
       throw RevocationError('revocation.source_mismatch', { reason, source: proposal.source });
     }
-    if (proposal.source === 'person' && actor !== 'person') throw RevocationError('revocation.source_mismatch', { reason, source: proposal.source });
     if (!(await this.#d.persons.find(proposal.personId, outer))) throw RevocationError('revocation.person_not_found');
+    return this.#record(proposal, actor, proposal.source === 'person', outer);
+  }
+
+  /**
+   * A revocation the registry reported (automation over the admin API): applied at once, with the
+   * registry as actor, only when the registry's own record of the person's document says so
+   * (document_invalidated: revoked or lost; death: deceased). Otherwise refused with
+   * revocation.registry_not_confirmed and nothing stored — an operator can still propose it, and a
+   * second operator approve it, in the console.
+   */
+  async reportedByRegistry(report: { personId: string; reason: RevocationReasonCode; reference: string }): Promise<RevocationRow> {
+    const confirming = REGISTRY_CONFIRMS[report?.reason];
+    if (!confirming || !isText(report.reference)) throw RevocationError('revocation.reason_required', { reasons: REGISTRY_REASONS });
+    if (!(await this.#d.persons.find(report.personId))) throw RevocationError('revocation.person_not_found');
+    const attributes = await this.#d.persons.attributes(report.personId);
+    const record = this.#d.registry ? await this.#d.registry.lookup(attributes.document_type, attributes.document_number) : null;
+    if (!record || !confirming.includes(record.status)) throw RevocationError('revocation.registry_not_confirmed', { reason: report.reason, registry_status: record?.status ?? null });
+    return this.#record({ personId: report.personId, reason: report.reason, reference: report.reference, source: 'registry' }, 'registry', true);
+  }
+
+  /** Stores a validated proposal; an exempt one is approved and applied in the same transaction. */
+  async #record(proposal: RevocationProposal, actor: string, exempt: boolean, outer?: Kysely<Database>): Promise<RevocationRow> {
+    const { reason } = proposal;
     const now = this.#d.now();
     const row: RevocationRow = {
       revocation_id: randomUUID(),
@@ -141,7 +169,7 @@ export class RevocationService {
     return this.#transaction(outer, async (trx) => {
       await this.#repo.insert(row, trx);
       await this.#log(row, 'revocation.proposed', actor, trx);
-      if (RevocationService.needsSecondApproval(reason, proposal.source)) return row;
+      if (!exempt) return row;
       const approved = await this.#repo.transition(row.revocation_id, REVOCATION_TRANSITIONS.approve, { approved_by: actor, approved_at: now }, null, trx);
       await this.#log(approved!, 'revocation.approved', actor, trx);
       return this.#apply(approved!, actor, trx);

@@ -2,7 +2,9 @@
  * The operator console's storage and use cases, on both databases: an enrolment link works once
  * and for 24 hours; an operator registers a passkey with it and signs in (real WebAuthn, a
  * software authenticator); auditors read but cannot act; every act is in the append-only
- * action record, with no identity data; a revocation needs a second operator.
+ * action record, with no identity data; a revocation needs a second operator; every four-eyes act
+ * needs a fresh step-up by the acting operator (a user-verified assertion of their own passkey
+ * over a once-only challenge bound to them, their session, the act and its target).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { sql } from 'kysely';
 import { createNode, type NetidNode } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { ConsoleService, consoleRelyingParty } from '../../src/console/console-service.ts';
+import { fieldsTarget, type ActingOperator, type StepUpAction } from '../../src/console/operator-passkeys.ts';
 import { ENROLMENT_LINK_TTL_MS, OperatorRepository, type Operator } from '../../src/console/operator-repository.ts';
 import { ConsoleSessions, CONSOLE_SESSION_TTL_SECONDS } from '../../src/console/session.ts';
 import { buildConsoleService, consoleDepsOf, createOperator } from '../../src/console/wiring.ts';
@@ -36,13 +39,25 @@ for (const database of testDatabases) {
     let clock = new Date('2025-07-15T08:00:00.000Z');
     const advance = (ms: number) => (clock = new Date(clock.getTime() + ms));
 
+    interface Enrolled {
+      readonly operator: Operator;
+      readonly authenticator: SoftwareAuthenticator;
+      readonly token: string;
+      /** The operator acting with a fresh step-up for `action` on `target`, made by their own authenticator. */
+      readonly proving: (action: StepUpAction, target: string) => Promise<ActingOperator>;
+      /** The operator acting without a step-up. */
+      readonly bare: ActingOperator;
+    }
+
     /** Creates an operator through the CLI's function and enrols a passkey with the link. */
-    async function enrolledOperator(name: string, role: 'operator' | 'auditor'): Promise<{ operator: Operator; authenticator: SoftwareAuthenticator; token: string }> {
+    async function enrolledOperator(name: string, role: 'operator' | 'auditor'): Promise<Enrolled> {
       const created = await createOperator(node.services, { name, role }, PORT);
       const token = created.enrolment_path.split('/console/enrol/')[1]!;
       const authenticator = new SoftwareAuthenticator(rp.origin);
-      const operator = await service.finishEnrolment(token, authenticator.create(await service.enrolmentOptions(token, rp)), rp);
-      return { operator, authenticator, token };
+      const operator = await service.passkeys.finishEnrolment(token, authenticator.create(await service.passkeys.enrolmentOptions(token, rp)), rp);
+      const bare: ActingOperator = { operator, sessionId: `session-of-${operator.id}`, rp, assertion: undefined };
+      const proving = async (action: StepUpAction, target: string) => ({ ...bare, assertion: authenticator.get(await service.passkeys.stepUpOptions(bare, action, target)) });
+      return { operator, authenticator, token, proving, bare };
     }
 
     let personCount = 0;
@@ -58,7 +73,7 @@ for (const database of testDatabases) {
     }
 
     async function signIn(authenticator: SoftwareAuthenticator) {
-      return service.finishSignIn(authenticator.get(await service.signInOptions(rp)), rp);
+      return service.passkeys.finishSignIn(authenticator.get(await service.passkeys.signInOptions(rp)), rp);
     }
 
     async function actionsOf(operatorId: string | null) {
@@ -101,18 +116,18 @@ for (const database of testDatabases) {
       const { operator, authenticator, token } = await enrolledOperator('Li Lei', 'operator');
       assert.equal(operator.role, 'operator');
       // The link is used up: a second passkey cannot be registered with it.
-      await rejectsWith(service.enrolmentOptions(token, rp), 'console.enrolment_link_invalid');
+      await rejectsWith(service.passkeys.enrolmentOptions(token, rp), 'console.enrolment_link_invalid');
 
-      const options = await service.signInOptions(rp);
+      const options = await service.passkeys.signInOptions(rp);
       const response = authenticator.get(options);
-      assert.equal((await service.finishSignIn(response, rp)).id, operator.id);
-      await rejectsWith(service.finishSignIn(response, rp), 'console.passkey_failed');
+      assert.equal((await service.passkeys.finishSignIn(response, rp)).id, operator.id);
+      await rejectsWith(service.passkeys.finishSignIn(response, rp), 'console.passkey_failed');
       // Another origin (a phishing page) is refused.
-      await rejectsWith(service.finishSignIn(authenticator.get(await service.signInOptions(rp), { origin: 'http://localhost:9999' }), rp), 'console.passkey_failed');
+      await rejectsWith(service.passkeys.finishSignIn(authenticator.get(await service.passkeys.signInOptions(rp), { origin: 'http://localhost:9999' }), rp), 'console.passkey_failed');
       // A passkey of someone else's authenticator is unknown.
       const stranger = new SoftwareAuthenticator(rp.origin);
-      stranger.create(await service.enrolmentOptions((await createOperator(node.services, { name: 'Unused', role: 'operator' }, PORT)).enrolment_path.split('/enrol/')[1]!, rp));
-      await rejectsWith(service.finishSignIn(stranger.get(await service.signInOptions(rp)), rp), 'console.unknown_passkey');
+      stranger.create(await service.passkeys.enrolmentOptions((await createOperator(node.services, { name: 'Unused', role: 'operator' }, PORT)).enrolment_path.split('/enrol/')[1]!, rp));
+      await rejectsWith(service.passkeys.finishSignIn(stranger.get(await service.passkeys.signInOptions(rp)), rp), 'console.unknown_passkey');
 
       const actions = (await actionsOf(operator.id)).map((a) => a.action).sort();
       assert.deepEqual(actions, ['operator.passkey_registered', 'operator.signed_in']);
@@ -122,14 +137,16 @@ for (const database of testDatabases) {
     });
 
     it('lets an auditor read but not act', async () => {
-      const { operator: auditor } = await enrolledOperator('Zhao Min', 'auditor');
+      const { operator: auditor, bare: auditorActing } = await enrolledOperator('Zhao Min', 'auditor');
       const registration = await relyingPartyRegistryOf(node.services).register({ name: 'Audit test app', organisation: 'Org', category: 'public_service', redirect_uris: ['https://audit.example/cb'], sector_identifier: 'audit.example', token_endpoint_auth_method: 'client_secret_basic' }, 'cli');
       const clientId = registration.relyingParty.clientId;
       await rejectsWith(service.transitionApp(auditor, clientId, 'approve'), 'console.read_only');
       assert.equal((await relyingPartyRegistryOf(node.services).find(clientId))?.state, 'pending');
-      await rejectsWith(service.proposeRevocation(auditor, { webNumber: 'WN00000001', reason: 'device_lost', reference: 'T-1' }), 'console.read_only');
+      await rejectsWith(service.passkeys.stepUpOptions(auditorActing, 'revocation.propose', fieldsTarget('WN00000001')), 'console.read_only');
+      await rejectsWith(service.proposeRevocation(auditorActing, { webNumber: 'WN00000001', reason: 'device_lost', reference: 'T-1' }), 'console.read_only');
       await rejectsWith(service.startAssistedEnrolment(auditor, { documentType: 'cn_resident_id', documentNumber: '11010519491231002X', name: 'x', birthDate: '1949-12-31' }), 'console.read_only');
-      await rejectsWith(service.rejectRevocation(auditor, '00000000-0000-4000-8000-000000000000', 'no'), 'console.read_only');
+      await rejectsWith(service.rejectRevocation(auditorActing, '00000000-0000-4000-8000-000000000000', 'no'), 'console.read_only');
+      await rejectsWith(service.authority.approve(auditorActing, '00000000-0000-4000-8000-000000000000'), 'console.read_only');
       assert.deepEqual((await actionsOf(auditor.id)).map((a) => a.action), ['operator.passkey_registered']);
     });
 
@@ -156,16 +173,104 @@ for (const database of testDatabases) {
         attributes: { document_type: 'cn_resident_id', document_number: '110101199001011234', name: 'Person', birth_date: '1990-01-01', sex: 'F', nationality: 'CHN', expiry_date: '2035-01-01' },
         now: clock,
       });
-      const { operator: first } = await enrolledOperator('First', 'operator');
-      const { operator: second } = await enrolledOperator('Second', 'operator');
-      await rejectsWith(service.proposeRevocation(first, { webNumber: 'NOSUCHWN00', reason: 'device_lost', reference: 'T-2' }), 'console.person_not_found');
-      const proposal = await service.proposeRevocation(first, { webNumber: 'wnconsole1', reason: 'device_lost', reference: 'T-2' });
+      const first = await enrolledOperator('First', 'operator');
+      const second = await enrolledOperator('Second', 'operator');
+      await rejectsWith(service.proposeRevocation(await first.proving('revocation.propose', fieldsTarget('NOSUCHWN00')), { webNumber: 'NOSUCHWN00', reason: 'device_lost', reference: 'T-2' }), 'console.person_not_found');
+      const proposal = await service.proposeRevocation(await first.proving('revocation.propose', fieldsTarget('wnconsole1')), { webNumber: 'wnconsole1', reason: 'device_lost', reference: 'T-2' });
       assert.equal(proposal.person_id, person.personId);
       assert.equal(proposal.state, 'proposed');
-      await rejectsWith(service.approveRevocation(first, proposal.revocation_id), 'revocation.second_approval_required');
-      assert.equal((await service.approveRevocation(second, proposal.revocation_id)).state, 'applied');
-      assert.deepEqual((await actionsOf(first.id)).filter((a) => a.targetType === 'revocation').map((a) => [a.action, a.details]), [['revocation.proposed', { reason: 'device_lost', person_id: person.personId }]]);
-      assert.deepEqual((await actionsOf(second.id)).filter((a) => a.targetType === 'revocation').map((a) => [a.action, a.targetId]), [['revocation.approved', proposal.revocation_id]]);
+      assert.equal(proposal.proposed_by, first.operator.id, 'the proven operator is the proposer');
+      await rejectsWith(service.approveRevocation(await first.proving('revocation.approve', proposal.revocation_id), proposal.revocation_id), 'revocation.second_approval_required');
+      const applied = await service.approveRevocation(await second.proving('revocation.approve', proposal.revocation_id), proposal.revocation_id);
+      assert.deepEqual([applied.state, applied.approved_by], ['applied', second.operator.id]);
+      assert.deepEqual((await actionsOf(first.operator.id)).filter((a) => a.targetType === 'revocation').map((a) => [a.action, a.details]), [['revocation.proposed', { reason: 'device_lost', person_id: person.personId }]]);
+      assert.deepEqual((await actionsOf(second.operator.id)).filter((a) => a.targetType === 'revocation').map((a) => [a.action, a.targetId]), [['revocation.approved', proposal.revocation_id]]);
+    });
+
+    it('refuses a four-eyes act without a fresh step-up of the acting operator, and changes nothing', async () => {
+      const person = await personWith('WNSTEPUP01');
+      const proposer = await enrolledOperator('Step-up proposer', 'operator');
+      const approver = await enrolledOperator('Step-up approver', 'operator');
+      const proposal = await service.proposeRevocation(await proposer.proving('revocation.propose', fieldsTarget('WNSTEPUP01')), { webNumber: 'WNSTEPUP01', reason: 'device_lost', reference: 'S-1' });
+      const id = proposal.revocation_id;
+      const [passkey] = await service.operators.passkeysOf(approver.operator.id);
+      const snapshot = async () => JSON.stringify([
+        await node.services.database.db.selectFrom('revocations').selectAll().where('person_id', '=', person.personId).execute(),
+        (await actionsOf(approver.operator.id)).map((a) => a.action),
+        await sql`SELECT count(*)::int AS n FROM log_outbox`.execute(node.services.database.db),
+        (await service.operators.passkeysOf(approver.operator.id)).map((p) => p.counter),
+      ], (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value));
+      const before = await snapshot();
+      const options = () => service.passkeys.stepUpOptions(approver.bare, 'revocation.approve', id);
+
+      // No assertion at all: a console session alone does not act.
+      await rejectsWith(service.approveRevocation(approver.bare, id), 'console.step_up_required');
+      await rejectsWith(service.approveRevocation({ ...approver.bare, assertion: '{"not":"an assertion"}' }, id), 'console.step_up_required');
+      // A tap without user verification.
+      await rejectsWith(service.approveRevocation({ ...approver.bare, assertion: approver.authenticator.get(await options(), { userVerified: false }) }, id), 'console.step_up_failed');
+      // Another operator's passkey answering this operator's challenge (the proposer approving through the approver's session).
+      await rejectsWith(service.approveRevocation({ ...approver.bare, assertion: proposer.authenticator.get({ ...(await options()), allowCredentials: [] }) }, id), 'console.step_up_failed');
+      // A challenge bound to another act, another target, another operator or another session.
+      const forReject = approver.authenticator.get(await service.passkeys.stepUpOptions(approver.bare, 'revocation.reject', id));
+      await rejectsWith(service.approveRevocation({ ...approver.bare, assertion: forReject }, id), 'console.step_up_failed');
+      const otherTarget = approver.authenticator.get(await service.passkeys.stepUpOptions(approver.bare, 'revocation.approve', '00000000-0000-4000-8000-000000000000'));
+      await rejectsWith(service.approveRevocation({ ...approver.bare, assertion: otherTarget }, id), 'console.step_up_failed');
+      const proposersChallenge = approver.authenticator.get({ ...(await service.passkeys.stepUpOptions(proposer.bare, 'revocation.approve', id)), allowCredentials: [] });
+      await rejectsWith(service.approveRevocation({ ...approver.bare, assertion: proposersChallenge }, id), 'console.step_up_failed');
+      const otherSession = approver.authenticator.get(await service.passkeys.stepUpOptions({ ...approver.bare, sessionId: 'another-session' }, 'revocation.approve', id));
+      await rejectsWith(service.approveRevocation({ ...approver.bare, assertion: otherSession }, id), 'console.step_up_failed');
+      // An assertion for another origin (a phishing page).
+      await rejectsWith(service.approveRevocation({ ...approver.bare, assertion: approver.authenticator.get(await options(), { origin: 'http://localhost:9999' }) }, id), 'console.step_up_failed');
+      await rejectsWith(service.passkeys.stepUpOptions(approver.bare, 'revocation.anything', id), 'console.step_up_invalid');
+      assert.equal(await snapshot(), before, 'refused step-ups change no revocation, record no action and leave the counter');
+      assert.equal((await service.operators.passkeysOf(approver.operator.id))[0]?.counter, passkey!.counter);
+
+      // The real thing works once; the same assertion replayed is refused.
+      const proof = await approver.proving('revocation.approve', id);
+      assert.equal((await service.approveRevocation(proof, id)).approved_by, approver.operator.id);
+      await rejectsWith(service.rejectRevocation(proof, id, 'again'), 'console.step_up_failed');
+      await rejectsWith(service.approveRevocation(proof, id), 'console.step_up_failed');
+    });
+
+    it('takes each step of an authority request with a proven operator: two approvers and a fulfiller who did not submit it, each named in the log', async () => {
+      const person = await personWith('WNAUTHOR01');
+      const submitter = await enrolledOperator('Authority submitter', 'operator');
+      const alice = await enrolledOperator('Authority approver A', 'operator');
+      const bob = await enrolledOperator('Authority approver B', 'operator');
+      const { authority } = service;
+      const request = { requestingBody: 'Public Security Bureau', legalBasis: { statute: 'Cybersecurity Law art. 28', caseReference: 'C-1' }, scope: { kind: 'identity' as const } };
+      await rejectsWith(authority.submit(submitter.bare, 'wnauthor01', request), 'console.step_up_required');
+      const submitted = await authority.submit(await submitter.proving('authority.submit', fieldsTarget('wnauthor01')), 'wnauthor01', request);
+      assert.deepEqual([submitted.person_id, submitted.submitted_by], [person.personId, submitter.operator.id]);
+      const id = submitted.request_id;
+      await rejectsWith(authority.approve(await submitter.proving('authority.approve', id), id), 'authority.submitter_cannot_approve');
+      assert.equal((await authority.approve(await alice.proving('authority.approve', id), id)).state, 'submitted');
+      await rejectsWith(authority.approve(await alice.proving('authority.approve', id), id), 'authority.same_approver');
+      await rejectsWith(authority.fulfil(await bob.proving('authority.fulfil', id), id), 'authority.needs_two_approvals');
+      await rejectsWith(authority.approve(await bob.proving('authority.fulfil', id), id), 'console.step_up_failed');
+      const approved = await authority.approve(await bob.proving('authority.approve', id), id);
+      assert.deepEqual([approved.state, approved.first_approver, approved.second_approver], ['approved', alice.operator.id, bob.operator.id]);
+      await rejectsWith(authority.fulfil(await submitter.proving('authority.fulfil', id), id), 'authority.submitter_cannot_fulfil');
+      const { request: fulfilled, released } = await authority.fulfil(await alice.proving('authority.fulfil', id), id);
+      assert.deepEqual([fulfilled.state, fulfilled.fulfilled_by, released.identity?.name], ['fulfilled', alice.operator.id, 'Person']);
+
+      // The one deferral extension: proposed by one operator, approved by another.
+      const deferred = await authority.submit(await submitter.proving('authority.submit', fieldsTarget('WNAUTHOR01')), 'WNAUTHOR01', { ...request, legalBasis: { statute: 'Criminal Procedure Law art. 54', caseReference: 'C-2' }, deferral: { reason: 'investigation', until: new Date(clock.getTime() + 10 * 86_400_000) } });
+      const extension = { reason: 'suspects not yet arrested', until: new Date(clock.getTime() + 20 * 86_400_000) };
+      await authority.proposeExtension(await alice.proving('authority.extension_propose', deferred.request_id), deferred.request_id, extension);
+      await rejectsWith(authority.approveExtension(await alice.proving('authority.extension_approve', deferred.request_id), deferred.request_id), 'authority.extension_not_allowed');
+      assert.equal((await authority.approveExtension(await bob.proving('authority.extension_approve', deferred.request_id), deferred.request_id)).extension_approved_by, bob.operator.id);
+
+      const recorded = (operator: Operator) => actionsOf(operator.id).then((actions) => actions.filter((a) => a.targetType === 'authority_request').map((a) => [a.action, a.targetId]).sort());
+      assert.deepEqual(await recorded(submitter.operator), [['authority.submitted', deferred.request_id], ['authority.submitted', id]].sort());
+      assert.deepEqual(await recorded(alice.operator), [['authority.approval', id], ['authority.deferral_extension_proposed', deferred.request_id], ['authority.fulfilled', id]].sort());
+      assert.deepEqual(await recorded(bob.operator), [['authority.approved', id], ['authority.deferral_extended', deferred.request_id]].sort());
+      await node.services.transparency.checkpoint();
+      const size = await node.services.transparency.log.size();
+      const events = (await node.services.transparency.store.getEntries(0, size)).map((e) => JSON.parse(new TextDecoder().decode(e)) as { type: string; actor: string; ref?: string });
+      assert.deepEqual(events.filter((e) => e.ref === id).map((e) => [e.type, e.actor]), [
+        ['authority.submitted', submitter.operator.id], ['authority.approval', alice.operator.id], ['authority.approved', bob.operator.id], ['authority.disclosure', alice.operator.id],
+      ]);
     });
 
     it('starts an assisted enrolment through the enrolment service and records who did, without identity data', async () => {
@@ -238,8 +343,8 @@ for (const database of testDatabases) {
       // Someone who never used their first link.
       const unused = await service.createOperator({ name: 'Never enrolled', role: 'auditor' });
       const again = await service.reissueEnrolmentLink(lead, unused.operator.id);
-      await rejectsWith(service.enrolmentOptions(unused.enrolmentToken, rp), 'console.enrolment_link_invalid');
-      assert.equal((await service.enrolmentOperator(again.enrolmentToken)).id, unused.operator.id);
+      await rejectsWith(service.passkeys.enrolmentOptions(unused.enrolmentToken, rp), 'console.enrolment_link_invalid');
+      assert.equal((await service.passkeys.enrolmentOperator(again.enrolmentToken)).id, unused.operator.id);
 
       // Someone who lost their passkey device.
       const { operator: lost, authenticator: lostDevice } = await enrolledOperator('Lost a phone', 'operator');
@@ -252,9 +357,9 @@ for (const database of testDatabases) {
       assert.equal(await sessions.verify(lostSession), null, 'the session opened with the lost passkey ends');
       await rejectsWith(signIn(lostDevice), 'console.unknown_passkey');
       const newDevice = new SoftwareAuthenticator(rp.origin);
-      assert.equal((await service.finishEnrolment(issued.enrolmentToken, newDevice.create(await service.enrolmentOptions(issued.enrolmentToken, rp)), rp)).id, lost.id);
+      assert.equal((await service.passkeys.finishEnrolment(issued.enrolmentToken, newDevice.create(await service.passkeys.enrolmentOptions(issued.enrolmentToken, rp)), rp)).id, lost.id);
       assert.equal((await signIn(newDevice)).id, lost.id);
-      await rejectsWith(service.enrolmentOptions(issued.enrolmentToken, rp), 'console.enrolment_link_invalid');
+      await rejectsWith(service.passkeys.enrolmentOptions(issued.enrolmentToken, rp), 'console.enrolment_link_invalid');
       const stored = JSON.stringify(await node.services.database.db.selectFrom('operators').selectAll().where('operator_id', '=', lost.id).execute());
       assert.ok(!stored.includes(issued.enrolmentToken), 'only a hash of the new token is stored');
       assert.deepEqual((await actionsOf(lead.id)).filter((a) => a.action === 'operator.enrolment_reissued').map((a) => [a.targetId, a.details]).sort(), [[lost.id, { passkeys_removed: 1 }], [unused.operator.id, { passkeys_removed: 0 }]].sort());
@@ -279,7 +384,7 @@ for (const database of testDatabases) {
     });
 
     it('writes the record of a revocation proposal or an appeal answer in the same transaction as the act', async () => {
-      const { operator: lead } = await enrolledOperator('Atomic revoker', 'operator');
+      const lead = await enrolledOperator('Atomic revoker', 'operator');
       await personWith('WNATOMIC01');
       class UnrecordableOperators extends OperatorRepository {
         override async recordAction(): Promise<string> {
@@ -287,25 +392,28 @@ for (const database of testDatabases) {
         }
       }
       const failing = new ConsoleService({ ...consoleDepsOf(node.services), operators: new UnrecordableOperators({ db: node.services.database.db }) });
-      await assert.rejects(failing.proposeRevocation(lead, { webNumber: 'WNATOMIC01', reason: 'device_lost', reference: 'A-1' }), /unavailable/);
+      const [passkey] = await service.operators.passkeysOf(lead.operator.id);
+      await assert.rejects(failing.proposeRevocation(await lead.proving('revocation.propose', fieldsTarget('WNATOMIC01')), { webNumber: 'WNATOMIC01', reason: 'device_lost', reference: 'A-1' }), /unavailable/);
       const stored = await node.services.database.db.selectFrom('revocations').select('revocation_id').where('reference', '=', 'A-1').execute();
       assert.deepEqual(stored, [], 'no proposal without its record');
+      assert.equal((await service.operators.passkeysOf(lead.operator.id))[0]?.counter, passkey!.counter, "nor the step-up's counter");
     });
 
     it('shows decided revocations with who proposed, who decided and when, newest first, paged', async () => {
-      const { operator: first } = await enrolledOperator('History first', 'operator');
-      const { operator: second } = await enrolledOperator('History second', 'operator');
+      const firstOne = await enrolledOperator('History first', 'operator');
+      const secondOne = await enrolledOperator('History second', 'operator');
+      const [first, second] = [firstOne.operator, secondOne.operator];
       await personWith('WNHISTORY1');
       await personWith('WNHISTORY2');
       advance(60_000);
-      const applied = await service.proposeRevocation(first, { webNumber: 'WNHISTORY1', reason: 'document_invalidated', reference: 'H-1' });
+      const applied = await service.proposeRevocation(await firstOne.proving('revocation.propose', fieldsTarget('WNHISTORY1')), { webNumber: 'WNHISTORY1', reason: 'document_invalidated', reference: 'H-1' });
       advance(60_000);
-      const rejected = await service.proposeRevocation(second, { webNumber: 'WNHISTORY2', reason: 'fraud_decided', procedure: 'Court ruling 12', reference: 'H-2' });
+      const rejected = await service.proposeRevocation(await secondOne.proving('revocation.propose', fieldsTarget('WNHISTORY2')), { webNumber: 'WNHISTORY2', reason: 'fraud_decided', procedure: 'Court ruling 12', reference: 'H-2' });
       advance(60_000);
-      await service.approveRevocation(second, applied.revocation_id);
+      await service.approveRevocation(await secondOne.proving('revocation.approve', applied.revocation_id), applied.revocation_id);
       const appliedAt = clock.getTime();
       advance(60_000);
-      await service.rejectRevocation(first, rejected.revocation_id, 'procedure not final');
+      await service.rejectRevocation(await firstOne.proving('revocation.reject', rejected.revocation_id), rejected.revocation_id, 'procedure not final');
       const rejectedAt = clock.getTime();
 
       const top = await service.decidedRevocations(1, 1);
@@ -326,24 +434,27 @@ for (const database of testDatabases) {
     });
 
     it("answers an appeal from the console; the answer reaches the person's activity", async () => {
-      const { operator: first } = await enrolledOperator('Appeal first', 'operator');
-      const { operator: second } = await enrolledOperator('Appeal second', 'operator');
-      const { operator: auditor } = await enrolledOperator('Appeal auditor', 'auditor');
+      const firstOne = await enrolledOperator('Appeal first', 'operator');
+      const secondOne = await enrolledOperator('Appeal second', 'operator');
+      const { bare: auditor } = await enrolledOperator('Appeal auditor', 'auditor');
+      const first = firstOne.operator;
       const person = await personWith('WNAPPEAL01');
-      const revocation = await service.proposeRevocation(first, { webNumber: 'WNAPPEAL01', reason: 'device_lost', reference: 'A-1' });
-      await service.approveRevocation(second, revocation.revocation_id);
+      const revocation = await service.proposeRevocation(await firstOne.proving('revocation.propose', fieldsTarget('WNAPPEAL01')), { webNumber: 'WNAPPEAL01', reason: 'device_lost', reference: 'A-1' });
+      await service.approveRevocation(await secondOne.proving('revocation.approve', revocation.revocation_id), revocation.revocation_id);
       const appeal = await node.services.revocation.lodgeAppeal(person.personId, revocation.revocation_id, 'I still have my phone.');
       const open = (await service.openAppeals()).find((a) => a.appeal.appeal_id === appeal.appeal_id);
       assert.equal(open?.revocation?.reference, 'A-1');
       assert.equal(open?.appeal.statement, 'I still have my phone.');
 
       await rejectsWith(service.answerAppeal(auditor, appeal.appeal_id, 'dismiss', 'No.'), 'console.read_only');
-      await rejectsWith(service.answerAppeal(first, appeal.appeal_id, 'maybe', 'No.'), 'console.answer_required');
-      await rejectsWith(service.answerAppeal(first, appeal.appeal_id, 'dismiss', '   '), 'console.answer_required');
+      await rejectsWith(service.answerAppeal(firstOne.bare, appeal.appeal_id, 'dismiss', 'No.'), 'console.step_up_required');
+      await rejectsWith(service.answerAppeal(await firstOne.proving('appeal.answer', appeal.appeal_id), appeal.appeal_id, 'maybe', 'No.'), 'console.answer_required');
+      await rejectsWith(service.answerAppeal(await firstOne.proving('appeal.answer', appeal.appeal_id), appeal.appeal_id, 'dismiss', '   '), 'console.answer_required');
       advance(1000);
       const answer = 'The device was reported lost by the police; bring it to a counter to reinstate.';
-      assert.equal((await service.answerAppeal(first, appeal.appeal_id, 'dismiss', answer)).state, 'dismissed');
-      await rejectsWith(service.answerAppeal(second, appeal.appeal_id, 'uphold', 'Yes.'), 'revocation.appeal_not_found');
+      const answered = await service.answerAppeal(await firstOne.proving('appeal.answer', appeal.appeal_id), appeal.appeal_id, 'dismiss', answer);
+      assert.deepEqual([answered.state, answered.answered_by], ['dismissed', first.id]);
+      await rejectsWith(service.answerAppeal(await secondOne.proving('appeal.answer', appeal.appeal_id), appeal.appeal_id, 'uphold', 'Yes.'), 'revocation.appeal_not_found');
       assert.ok(!(await service.openAppeals()).some((a) => a.appeal.appeal_id === appeal.appeal_id));
 
       const activity = await node.services.activity.listVisible(person.personId, clock);
@@ -355,23 +466,28 @@ for (const database of testDatabases) {
     });
 
     it('blocks one person from one approved app only', async () => {
-      const { operator } = await enrolledOperator('Blocking operator', 'operator');
-      const { operator: auditor } = await enrolledOperator('Blocking auditor', 'auditor');
+      const blocker = await enrolledOperator('Blocking operator', 'operator');
+      const { operator } = blocker;
+      const { bare: auditor } = await enrolledOperator('Blocking auditor', 'auditor');
       const person = await personWith('WNBLOCK001');
       const registry = relyingPartyRegistryOf(node.services);
       const { relyingParty: app } = await registry.register({ name: 'Shop', organisation: 'Shop Ltd', category: 'commercial', redirect_uris: ['https://shop.example/cb'], sector_identifier: 'shop.example', token_endpoint_auth_method: 'client_secret_basic' }, 'cli');
       const { relyingParty: other } = await registry.register({ name: 'Library', organisation: 'City', category: 'public_service', redirect_uris: ['https://library.example/cb'], sector_identifier: 'library.example', token_endpoint_auth_method: 'client_secret_basic' }, 'cli');
       const input = { webNumber: 'wnblock001', clientId: app.clientId, reason: 'abusive refunds', reference: 'B-1' };
-      await rejectsWith(service.blockApp(operator, input), 'console.app_not_approved');
+      const blocking = (webNumber = input.webNumber) => blocker.proving('app_block.block', fieldsTarget(webNumber, app.clientId));
+      const lifting = () => blocker.proving('app_block.lift', fieldsTarget(person.personId, app.clientId));
+      await rejectsWith(service.blockApp(await blocking(), input), 'console.app_not_approved');
       await service.transitionApp(operator, app.clientId, 'approve');
       await service.transitionApp(operator, other.clientId, 'approve');
       await rejectsWith(service.blockApp(auditor, input), 'console.read_only');
-      await rejectsWith(service.blockApp(operator, { ...input, webNumber: 'NOSUCHWN00' }), 'console.person_not_found');
-      await rejectsWith(service.blockApp(operator, { ...input, reason: ' ' }), 'console.block_invalid');
-      await service.blockApp(operator, input);
+      await rejectsWith(service.blockApp(await blocking(), { ...input, webNumber: 'NOSUCHWN00' }), 'console.step_up_failed');
+      await rejectsWith(service.blockApp(await blocking('NOSUCHWN00'), { ...input, webNumber: 'NOSUCHWN00' }), 'console.person_not_found');
+      await rejectsWith(service.blockApp(await blocking(), { ...input, reason: ' ' }), 'console.block_invalid');
+      await rejectsWith(service.blockApp(blocker.bare, input), 'console.step_up_required');
+      await service.blockApp(await blocking(), input);
       assert.equal(await node.services.revocation.isBlockedForApp(person.personId, app.clientId), true);
       assert.equal(await node.services.revocation.isBlockedForApp(person.personId, other.clientId), false, 'other apps unaffected');
-      await rejectsWith(service.blockApp(operator, input), 'console.already_blocked');
+      await rejectsWith(service.blockApp(await blocking(), input), 'console.already_blocked');
       assert.deepEqual((await actionsOf(operator.id)).filter((a) => a.action === 'app_access.blocked').map((a) => [a.targetId, a.details]), [[app.clientId, { person_id: person.personId, reason: 'abusive refunds', reference: 'B-1' }]]);
       assert.ok((await node.services.activity.listVisible(person.personId, clock)).some((e) => e.type === 'app_access.blocked' && e.relyingPartyId === app.clientId), 'the person is told');
 
@@ -380,9 +496,10 @@ for (const database of testDatabases) {
       assert.equal(listed?.webNumber, 'WNBLOCK001');
       assert.equal(listed?.reason, 'abusive refunds');
       await rejectsWith(service.unblockApp(auditor, person.personId, app.clientId), 'console.read_only');
-      await service.unblockApp(operator, person.personId, app.clientId);
+      await rejectsWith(service.unblockApp(blocker.bare, person.personId, app.clientId), 'console.step_up_required');
+      await service.unblockApp(await lifting(), person.personId, app.clientId);
       assert.equal(await node.services.revocation.isBlockedForApp(person.personId, app.clientId), false);
-      await rejectsWith(service.unblockApp(operator, person.personId, app.clientId), 'console.not_blocked');
+      await rejectsWith(service.unblockApp(await lifting(), person.personId, app.clientId), 'console.not_blocked');
       assert.ok(!(await service.blocks()).some((b) => b.personId === person.personId && b.clientId === app.clientId));
       assert.deepEqual((await actionsOf(operator.id)).filter((a) => a.action === 'app_access.unblocked').map((a) => [a.targetId, a.details]), [[app.clientId, { person_id: person.personId }]]);
       assert.ok((await node.services.activity.listVisible(person.personId, clock)).some((e) => e.type === 'app_access.unblocked' && e.relyingPartyId === app.clientId), 'the person is told it was lifted');

@@ -6,6 +6,7 @@ import { AuthorityService } from '../../authority/authority-service.ts';
 import type { Config } from '../../config/schema.ts';
 import type { RevocationReason } from '../../credentials/service/index.ts';
 import type { KeyStore } from '../../keys/key-store.ts';
+import type { AuthoritativeRegistry } from '../../registry/registry.ts';
 import type { Sealer } from '../../keys/envelope.ts';
 import { RevocationService } from '../../revocation/revocation-service.ts';
 import type { RevocationReasonCode } from '../../revocation/tables.ts';
@@ -24,6 +25,8 @@ export interface AccountabilityDeps {
   readonly keys: KeyStore;
   readonly persons: PersonRepository;
   readonly activity: ActivityRepository;
+  /** Confirms registry-reported revocations (RevocationService.reportedByRegistry). */
+  readonly registry: AuthoritativeRegistry;
   readonly now: () => Date;
 }
 
@@ -36,7 +39,7 @@ export async function buildAccountabilityServices(deps: AccountabilityDeps): Pro
     now: deps.now,
   });
   const authority = new AuthorityService({ db: deps.db, persons: deps.persons, activity: deps.activity, log: transparency, now: deps.now, deferralMaxDays: deps.config.NETID_AUTHORITY_DEFERRAL_MAX_DAYS });
-  const revocation = new RevocationService({ db: deps.db, persons: deps.persons, activity: deps.activity, log: transparency, now: deps.now });
+  const revocation = new RevocationService({ db: deps.db, persons: deps.persons, activity: deps.activity, log: transparency, registry: deps.registry, now: deps.now });
   return { transparency, authority, revocation };
 }
 

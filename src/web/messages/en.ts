@@ -207,6 +207,7 @@ export const en: Record<MessageId, string> = {
   'console.nav.audit': 'Operator actions',
   'console.nav.operators': 'Operators',
   'console.nav.appeals': 'Appeals',
+  'console.nav.authority': 'Authority requests',
   'console.signin.title': 'Operator sign-in',
   'console.signin.button': 'Sign in with a passkey',
   'console.register.title': 'Register your operator passkey',

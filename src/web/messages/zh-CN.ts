@@ -209,6 +209,7 @@ export const zhCN = {
   'console.nav.audit': '操作记录',
   'console.nav.operators': '运营人员',
   'console.nav.appeals': '申诉答复',
+  'console.nav.authority': '调取请求',
   'console.signin.title': '运营人员登录',
   'console.signin.button': '使用通行密钥登录',
   'console.register.title': '注册运营人员通行密钥',
