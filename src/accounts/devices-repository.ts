@@ -1,8 +1,7 @@
 /**
- * Storage of a person's passkeys (devices) and of single-use WebAuthn challenges. Devices are
- * person-owned rows read one person at a time; `device_credentials` maps a credential id to its
- * person for discoverable sign-in. Challenges live in ephemeral_state (namespace `webauthn`) and
- * are consumed with one guarded UPDATE, so each can be used once.
+ * Storage of a person's passkeys (devices). Devices are person-owned rows read one person at a
+ * time; `device_credentials` maps a credential id to its person for discoverable sign-in.
+ * WebAuthn challenges are not stored here: see passkey-challenges.ts.
  */
 import type { Kysely } from 'kysely';
 import { defineErrors } from '../domain/errors.ts';
@@ -31,13 +30,6 @@ export interface NewDevice extends Omit<Device, 'label' | 'createdAt' | 'lastUse
   readonly label?: string | null;
   readonly now: Date;
 }
-
-export interface StoredChallenge {
-  readonly purpose: string;
-  readonly personId: string | null;
-}
-
-const CHALLENGES = 'webauthn';
 
 export class DeviceRepository {
   readonly #db: Kysely<Database>;
@@ -122,24 +114,6 @@ export class DeviceRepository {
     const rows = await trx.updateTable('devices').set({ removed_at: now, public_key: new Uint8Array(0) }).where('person_id', '=', personId).where('removed_at', 'is', null).returning('credential_id').execute();
     if (rows.length) await trx.deleteFrom('device_credentials').where('credential_id', 'in', rows.map((r) => r.credential_id)).execute();
     return rows.length;
-  }
-
-  async saveChallenge(challenge: string, value: StoredChallenge, expiresAt: Date): Promise<void> {
-    await this.#db.insertInto('ephemeral_state').values({ namespace: CHALLENGES, id: challenge, payload: JSON.stringify(value), grant_id: null, uid: null, user_code: null, expires_at: expiresAt, consumed_at: null }).execute();
-  }
-
-  /** Takes a challenge once: returns what it was issued for, or null (unknown, used or expired). */
-  async consumeChallenge(challenge: string, now: Date): Promise<StoredChallenge | null> {
-    const row = await this.#db
-      .updateTable('ephemeral_state')
-      .set({ consumed_at: now })
-      .where('namespace', '=', CHALLENGES)
-      .where('id', '=', challenge)
-      .where('consumed_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returning('payload')
-      .executeTakeFirst();
-    return row ? (row.payload as unknown as StoredChallenge) : null;
   }
 }
 

@@ -6,6 +6,7 @@
 import type { ActivityRepository } from '../audit/activity.ts';
 import { NetidError } from '../domain/errors.ts';
 import type { RouteModule } from '../http/server.ts';
+import { limited } from '../http/rate-limit.ts';
 import { deactivatePerson, type DeactivationDeps } from './deactivation.ts';
 import { isUuid as isUuidLike } from '../enrolment/enrolment-repository.ts';
 import { WEBAUTHN_RESPONSE_SCHEMA as webauthnJson, type Passkeys } from './devices.ts';
@@ -53,13 +54,13 @@ export function accountRoutes(deps: AccountRouteDeps): RouteModule {
       return { entries: entries.map((e) => ({ id: e.activityId, occurred_at: e.occurredAt.toISOString(), type: e.type, relying_party_id: e.relyingPartyId, details: e.details })) };
     });
 
-    app.post('/api/v1/me/devices/options', { schema: { summary: 'Options to register another passkey', tags, response: { 200: optionsBody, 401: errorBody } } }, async (request) => {
+    app.post('/api/v1/me/devices/options', { config: limited('passkey_options'), schema: { summary: 'Options to register another passkey', tags, response: { 200: optionsBody, 401: errorBody } } }, async (request) => {
       const session = await personSessions.require(request);
       const person = (await deps.persons.find(session.personId))!;
       return passkeys.addDeviceOptions(person.personId, person.webNumber ?? 'netid');
     });
 
-    app.post('/api/v1/me/devices', { schema: { summary: 'Register another passkey (RegistrationResponseJSON)', tags, body: webauthnJson, response: { 201: device, 400: errorBody, 401: errorBody, 409: errorBody } } }, async (request, reply) => {
+    app.post('/api/v1/me/devices', { config: limited('passkey_verification'), schema: { summary: 'Register another passkey (RegistrationResponseJSON)', tags, body: webauthnJson, response: { 201: device, 400: errorBody, 401: errorBody, 409: errorBody } } }, async (request, reply) => {
       const session = await personSessions.require(request);
       const added = await passkeys.addDevice(session.personId, request.body as never);
       if (!added.ok) throw fail(added.error);
@@ -86,9 +87,10 @@ export function accountRoutes(deps: AccountRouteDeps): RouteModule {
       return { state: 'deactivated', devices_revoked: devicesRevoked };
     });
 
-    app.post('/api/v1/session/options', { schema: { summary: 'Passkey sign-in to the netid app: assertion options', tags, response: { 200: optionsBody } } }, async () => passkeys.authenticationOptions('netid_signin'));
+    app.post('/api/v1/session/options', { config: limited('passkey_options'), schema: { summary: 'Passkey sign-in to the netid app: assertion options', tags, response: { 200: optionsBody } } }, async () => passkeys.authenticationOptions('netid_signin'));
 
     app.post('/api/v1/session', {
+      config: limited('passkey_verification', 'passkey_credential'),
       schema: { summary: 'Passkey sign-in to the netid app (AuthenticationResponseJSON); starts a session', tags, body: webauthnJson, response: { 200: { type: 'object', properties: { web_number: { type: ['string', 'null'] }, session: { type: 'object', properties: { token: { type: 'string' }, expires_at: { type: 'string', description: 'the absolute end; unused for idle_timeout_seconds, the session ends sooner' }, idle_timeout_seconds: { type: 'integer' } } } } }, 400: errorBody, 401: errorBody } },
     }, async (request, reply) => {
       const verified = await passkeys.finishAuthentication('netid_signin', request.body as never);

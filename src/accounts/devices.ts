@@ -23,8 +23,10 @@ import type { Database } from '../storage/schema.ts';
 import { defineErrors } from '../domain/errors.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { DeviceRepository, type Device } from './devices-repository.ts';
+import type { PasskeyChallenges } from './passkey-challenges.ts';
 
 export { DeviceError, DeviceRepository, type Device } from './devices-repository.ts';
+export { CHALLENGE_TTL_MS, challengeOf, PasskeyChallenges } from './passkey-challenges.ts';
 
 export const PasskeyError = defineErrors({
   'passkey.invalid': { status: 400, en: 'The passkey response could not be verified.', zh: '无法验证通行密钥的响应。' },
@@ -66,15 +68,13 @@ export interface VerifiedAssertion {
   readonly userVerified: boolean;
 }
 
-/** How long a challenge stays usable. */
 /** JSON schema of a WebAuthn response (RegistrationResponseJSON or AuthenticationResponseJSON) at every route that takes one; the library checks the rest. */
 export const WEBAUTHN_RESPONSE_SCHEMA = { type: 'object', required: ['id', 'rawId', 'response', 'type'], properties: { id: { type: 'string', maxLength: 1024 }, rawId: { type: 'string', maxLength: 1024 }, type: { type: 'string', const: 'public-key' }, response: { type: 'object', additionalProperties: true } }, additionalProperties: true } as const;
 
-export const CHALLENGE_TTL_MS = 5 * 60_000;
-
 /** Options for navigator.credentials.create(): ES256/EdDSA, resident key and user verification required. */
-export async function registrationOptions(rp: RelyingPartyConfig, user: { personId: string; name: string; displayName: string }, exclude: readonly string[] = []): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function registrationOptions(rp: RelyingPartyConfig, user: { personId: string; name: string; displayName: string }, exclude: readonly string[] = [], challenge?: Uint8Array<ArrayBuffer>): Promise<PublicKeyCredentialCreationOptionsJSON> {
   return generateRegistrationOptions({
+    ...(challenge ? { challenge } : {}),
     rpName: rp.rpName,
     rpID: rp.rpId,
     userID: uuidBytes(user.personId),
@@ -112,16 +112,18 @@ function classify(error: unknown): PasskeyProblem {
  *   belong to that person (a guardian's approval, a step-up);
  * - checks challenge, origin, rpID and signature; user verification is required unless
  *   `requireUserVerification: false`, and the result says whether it happened;
+ * - then, when given, `spend` uses the challenge up (false: it was used before, a replay);
  * - stores the new signature counter (refusing one that went backwards).
  */
 export async function verifyPasskeyAssertion(
   deps: { devices: DeviceRepository; rp: RelyingPartyConfig; now: () => Date },
-  input: { response: AuthenticationResponseJSON; expectedChallenge: string; personId?: string; requireUserVerification?: boolean },
+  input: { response: AuthenticationResponseJSON; expectedChallenge: string; personId?: string; requireUserVerification?: boolean; spend?: () => Promise<boolean> },
 ): Promise<Result<VerifiedAssertion, PasskeyProblem>> {
   const device = await deps.devices.findByCredentialId(input.response.id);
   if (!device || (input.personId !== undefined && device.personId !== input.personId)) return err({ code: 'passkey.unknown_credential' });
   const checked = await checkAssertion(deps.rp, device, input);
   if (!checked.ok) return checked;
+  if (input.spend && !(await input.spend())) return err({ code: 'passkey.challenge_invalid' });
   if (!(await deps.devices.recordUse(device, checked.value.newCounter, deps.now()))) return err({ code: 'passkey.invalid', reason: 'counter' });
   return ok({ personId: device.personId, deviceId: device.deviceId, credentialId: device.credentialId, userVerified: checked.value.userVerified });
 }
@@ -156,16 +158,20 @@ export async function checkAssertion(
   return ok({ newCounter: info.newCounter, userVerified: info.userVerified });
 }
 
-/** The passkey use cases of a signed-in person and of sign-in, with challenges stored once-only. */
+const ADD_DEVICE = 'add_device';
+
+/** The passkey use cases of a signed-in person and of sign-in; each challenge is used once (passkey-challenges.ts). */
 export class Passkeys {
   readonly devices: DeviceRepository;
   readonly rp: RelyingPartyConfig;
+  readonly challenges: PasskeyChallenges;
   readonly #activity: ActivityRepository;
   readonly #now: () => Date;
 
-  constructor(deps: { devices: DeviceRepository; activity: ActivityRepository; rp: RelyingPartyConfig; now: () => Date }) {
+  constructor(deps: { devices: DeviceRepository; challenges: PasskeyChallenges; activity: ActivityRepository; rp: RelyingPartyConfig; now: () => Date }) {
     this.devices = deps.devices;
     this.rp = deps.rp;
+    this.challenges = deps.challenges;
     this.#activity = deps.activity;
     this.#now = deps.now;
   }
@@ -173,36 +179,36 @@ export class Passkeys {
   /** Options for an assertion; `personId` restricts it to that person's devices. */
   async authenticationOptions(purpose: string, personId?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
     const allow = personId ? (await this.devices.listActive(personId)).map((d) => ({ id: d.credentialId, transports: [...d.transports] as never })) : [];
-    const options = await generateAuthenticationOptions({ rpID: this.rp.rpId, userVerification: 'required', allowCredentials: allow });
-    await this.devices.saveChallenge(options.challenge, { purpose, personId: personId ?? null }, new Date(this.#now().getTime() + CHALLENGE_TTL_MS));
-    return options;
+    return generateAuthenticationOptions({ rpID: this.rp.rpId, userVerification: 'required', allowCredentials: allow, challenge: this.challenges.issue(purpose, personId ?? null) });
   }
 
   /**
-   * Finishes an assertion started with `authenticationOptions(purpose, personId?)`: consumes the
-   * challenge named in the response's clientDataJSON (once only), then verifies.
+   * Finishes an assertion started with `authenticationOptions(purpose, personId?)` (the same
+   * purpose and person): checks the challenge in the response's clientDataJSON, verifies, and
+   * uses the challenge up (once only) before the sign-in counts. User verification is required
+   * unless `requireUserVerification: false` (the result says whether it happened).
    */
-  async finishAuthentication(purpose: string, response: AuthenticationResponseJSON, personId?: string): Promise<Result<VerifiedAssertion, PasskeyProblem>> {
-    const challenge = challengeOf(response.response?.clientDataJSON);
-    const stored = challenge ? await this.devices.consumeChallenge(challenge, this.#now()) : null;
-    if (!stored || stored.purpose !== purpose || (stored.personId !== null && stored.personId !== (personId ?? stored.personId))) return err({ code: 'passkey.challenge_invalid' });
-    return verifyPasskeyAssertion({ devices: this.devices, rp: this.rp, now: this.#now }, { response, expectedChallenge: challenge!, personId: personId ?? stored.personId ?? undefined });
+  async finishAuthentication(purpose: string, response: AuthenticationResponseJSON, personId?: string, options: { requireUserVerification?: boolean } = {}): Promise<Result<VerifiedAssertion, PasskeyProblem>> {
+    const challenge = this.challenges.open(response?.response?.clientDataJSON, purpose, personId ?? null);
+    if (!challenge) return err({ code: 'passkey.challenge_invalid' });
+    return verifyPasskeyAssertion(
+      { devices: this.devices, rp: this.rp, now: this.#now },
+      { response, expectedChallenge: challenge, ...(personId !== undefined ? { personId } : {}), ...options, spend: () => this.challenges.spend(challenge) },
+    );
   }
 
   /** Options to add another device for a signed-in person. */
   async addDeviceOptions(personId: string, webNumber: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const existing = (await this.devices.listActive(personId)).map((d) => d.credentialId);
-    const options = await registrationOptions(this.rp, { personId, name: webNumber, displayName: `netid ${webNumber}` }, existing);
-    await this.devices.saveChallenge(options.challenge, { purpose: 'add_device', personId }, new Date(this.#now().getTime() + CHALLENGE_TTL_MS));
-    return options;
+    return registrationOptions(this.rp, { personId, name: webNumber, displayName: `netid ${webNumber}` }, existing, this.challenges.issue(ADD_DEVICE, personId));
   }
 
   async addDevice(personId: string, response: RegistrationResponseJSON, label: string | null = null): Promise<Result<Device, PasskeyProblem>> {
-    const challenge = challengeOf(response.response?.clientDataJSON);
-    const stored = challenge ? await this.devices.consumeChallenge(challenge, this.#now()) : null;
-    if (!stored || stored.purpose !== 'add_device' || stored.personId !== personId) return err({ code: 'passkey.challenge_invalid' });
-    const verified = await verifyPasskeyRegistration(this.rp, response, challenge!);
+    const challenge = this.challenges.open(response?.response?.clientDataJSON, ADD_DEVICE, personId);
+    if (!challenge) return err({ code: 'passkey.challenge_invalid' });
+    const verified = await verifyPasskeyRegistration(this.rp, response, challenge);
     if (!verified.ok) return verified;
+    if (!(await this.challenges.spend(challenge))) return err({ code: 'passkey.challenge_invalid' });
     const now = this.#now();
     const deviceId = randomUUID();
     await this.devices.db().transaction().execute(async (trx) => {
@@ -223,17 +229,6 @@ export class Passkeys {
       for (const revoke of this.deviceRevokers) await revoke(personId, deviceId, trx);
       await this.#activity.record({ personId, type: 'device.removed', occurredAt: now, details: { device_id: deviceId } }, trx);
     });
-  }
-}
-
-/** The challenge a response answers, read from its clientDataJSON (verified later). */
-export function challengeOf(clientDataJSON: string | undefined): string | null {
-  if (typeof clientDataJSON !== 'string') return null;
-  try {
-    const parsed = JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown };
-    return typeof parsed.challenge === 'string' && parsed.challenge.length <= 200 ? parsed.challenge : null;
-  } catch {
-    return null;
   }
 }
 

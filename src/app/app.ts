@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.ts';
 import { loggerOptions } from '../http/logging.ts';
 import { createMetrics } from '../http/metrics.ts';
 import { buildServer, type RouteModule } from '../http/server.ts';
+import { startRateLimitCounters, trustedProxies } from '../http/rate-limit.ts';
 import { DatabaseKeyStore } from '../keys/database-key-store.ts';
 import { createSealer } from '../keys/envelope.ts';
 import { EmbeddedRegistry } from '../registry/embedded-registry.ts';
@@ -129,14 +130,17 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
     return true;
   };
   const https = config.NETID_ISSUER.startsWith('https://');
-  const publicServer = await buildServer({ logger: services.logger, metrics: services.metrics, https, title: 'netid public API', routes: publicRouteModules(services), readiness, exposeMetrics: true });
+  // One set of counters per node for both listeners (shared with the other nodes when in the database).
+  const limits = startRateLimitCounters(config, services.database, services.now, (error) => services.logger.warn({ err: error }, 'rate-limit counter sweep failed'));
+  const publicServer = await buildServer({ logger: services.logger, metrics: services.metrics, https, title: 'netid public API', routes: publicRouteModules(services), readiness, exposeMetrics: true, rateLimits: { ...limits, listener: 'public' }, trustProxy: trustedProxies(config) });
   const token = adminToken(config.NETID_DATA_DIR);
-  const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services), relyingPartyAdminRoutes(services), ...accountabilityAdminRoutes(services), operatorAdminRoutes(services), consoleRoutes(services)], authenticate: adminTokenCheck(token), readiness, exposeMetrics: true });
+  const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services), relyingPartyAdminRoutes(services), ...accountabilityAdminRoutes(services), operatorAdminRoutes(services), consoleRoutes(services)], authenticate: adminTokenCheck(token), readiness, exposeMetrics: true, rateLimits: { ...limits, listener: 'admin' } });
   try {
     await publicServer.listen({ host: config.NETID_HOST, port: config.NETID_PORT });
     // The admin listener never leaves loopback.
     await adminServer.listen({ host: '127.0.0.1', port: config.NETID_ADMIN_PORT });
   } catch (error) {
+    limits.stop();
     await publicServer.close();
     await node.close();
     throw error;
@@ -155,6 +159,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
     adminUrl,
     async close() {
       stopAccountabilityJobs();
+      limits.stop();
       await Promise.allSettled([publicServer.close(), adminServer.close()]);
       await node.close();
     },

@@ -3,10 +3,19 @@
  * is generated from this file (`npm run docs:config`). Values come from environment variables and,
  * optionally, a JSON file named by NETID_CONFIG_FILE (environment wins).
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** An IP address, or an address range in CIDR notation (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrRange(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 /** The development master key: fine on a laptop, refused when NODE_ENV=production. */
 export const DEVELOPMENT_MASTER_KEY = 'ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXIta2V5LTMyYiE';
@@ -26,7 +35,15 @@ export const configSchema = z.object({
   NETID_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level of the JSON logs (personal data is always redacted).'),
   NETID_LIVENESS_MODE: z.enum(['active', 'passive']).default('active').describe('Liveness check used at enrolment: `active` (the person follows random head-movement prompts) or `passive` (a presentation-attack model score on one frame).'),
   NETID_ENROLMENT_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15).describe('How long an enrolment may stay unfinished before it expires.'),
-  NETID_ENROLMENT_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(10).describe('Enrolments one client address may start per minute on one node. The document step answers whether a name matches a document number, so it must not be usable as a lookup oracle; more answer 429 `request.rate_limited` with Retry-After.'),
+  NETID_ENROLMENT_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000000).default(10).describe('Enrolments one client address may start per minute, counted across all nodes. The document step answers whether a name matches a document number, so it must not be usable as a lookup oracle; more answer 429 `request.rate_limited` with Retry-After (docs/integration.md, Limits).'),
+  NETID_ENROLMENT_STEPS_PER_MINUTE: z.coerce.number().int().min(1).max(1000000).default(60).describe('Requests one client address may make per minute to the later steps of unfinished enrolments (new face challenge, face frames, cancel, finish issuance), all enrolments together. Face frames cost a model run each.'),
+  NETID_PASSKEY_OPTIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1000000).default(60).describe('Passkey options (WebAuthn challenges) one client address may ask for per minute, over every endpoint that gives them: netid app sign-in, app sign-in (OIDC), scan-to-login approval, adding a device, enrolment, the console.'),
+  NETID_PASSKEY_VERIFICATIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1000000).default(60).describe('Passkey responses (sign-in assertions, approvals, registrations) one client address may submit per minute, over every endpoint that takes them.'),
+  NETID_PASSKEY_VERIFICATIONS_PER_CREDENTIAL_PER_MINUTE: z.coerce.number().int().min(1).max(1000000).default(10).describe('Passkey assertions naming one credential that may be submitted per minute, from any number of addresses: a brake on attempts against one person\'s passkey.'),
+  NETID_SIGN_IN_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000000).default(120).describe('Sign-ins one client address may start per minute: OpenID Connect authorization and logout requests (each stores an interaction), views of the sign-in page (each makes a scan-to-login code) and cancellations. Back-channel calls from apps (token, userinfo, PAR, JWKS) are not counted.'),
+  NETID_SCAN_POLLS_PER_MINUTE: z.coerce.number().int().min(1).max(1000000).default(300).describe('Scan-to-login polls one client address may make per minute (a sign-in page showing a QR code polls every 2 seconds, 30 a minute).'),
+  NETID_RATE_LIMIT_STORE: z.enum(['auto', 'memory', 'database']).default('auto').describe('Where rate-limit counters are kept. `memory`: in this process, no I/O, right for a single node. `database`: the rate_limit_counters table, shared by every node on the same PostgreSQL database (one upsert per counted request). `auto`: `database` when DATABASE_URL is set, else `memory`.'),
+  NETID_TRUSTED_PROXIES: z.string().default('').refine((v) => v.split(',').map((p) => p.trim()).filter(Boolean).every(isAddressOrRange), 'must be comma-separated IP addresses or CIDR ranges').describe('Comma-separated addresses or CIDR ranges of the reverse proxies in front of the public listener (e.g. `10.0.0.0/8,127.0.0.1`). Only when the connection comes from one of them is the client address taken from X-Forwarded-For (the right-most address not itself a trusted proxy). Empty: X-Forwarded-For is ignored and limits count the connecting address.'),
   NETID_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30).describe('A netid app session ends after this many minutes without a request; each request slides the window forward.'),
   NETID_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(720).default(12).describe('A netid app session ends this many hours after sign-in, however it is used; the person signs in again with their passkey.'),
   NETID_FACE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5).describe('Face-match attempts allowed per enrolment.'),

@@ -6,6 +6,7 @@
 import type { FastifyReply } from 'fastify';
 import type { PersonSessions } from '../accounts/person-session.ts';
 import type { RouteModule } from '../http/server.ts';
+import { limited } from '../http/rate-limit.ts';
 import { EnrolmentError } from './errors.ts';
 import type { EnrolmentService } from './service.ts';
 import { nextStep, type Enrolment } from './states.ts';
@@ -42,8 +43,6 @@ const MAX_FRAME_CHARS = 8_000_000;
 export interface EnrolmentRouteDeps {
   readonly enrolment: EnrolmentService;
   readonly personSessions: PersonSessions;
-  /** Enrolments one client address may start per minute (the registry check must not be a lookup oracle). */
-  readonly startsPerMinute: number;
 }
 
 export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
@@ -68,7 +67,7 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
 
   return (app) => {
     app.post('/api/v1/enrolments', {
-      config: { rateLimit: { max: deps.startsPerMinute, timeWindow: 60_000 } },
+      config: limited('enrolment_start'),
       schema: {
         summary: 'Start an enrolment with an identity document; the registry check runs at once',
         tags,
@@ -97,17 +96,19 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
       return toView(await service.find((request.params as { id: string }).id));
     });
 
-    app.delete('/api/v1/enrolments/:id', { schema: { summary: 'Cancel an unfinished enrolment', tags, params: idParams, response: { 200: view, ...errors } } }, async (request) => {
+    app.delete('/api/v1/enrolments/:id', { config: limited('enrolment_step'), schema: { summary: 'Cancel an unfinished enrolment', tags, params: idParams, response: { 200: view, ...errors } } }, async (request) => {
       return toView(await service.cancel((request.params as { id: string }).id));
     });
 
     app.get('/api/v1/enrolments/:id/face/challenge', {
+      config: limited('enrolment_step'),
       schema: { summary: 'A new active-liveness challenge: one frame per prompt, in order', tags, params: idParams, response: { 200: { type: 'object', properties: { prompts: { type: 'array', items: { type: 'string' } } } }, ...errors } },
     }, async (request) => {
       return { prompts: [...(await service.faceChallenge((request.params as { id: string }).id))] };
     });
 
     app.post('/api/v1/enrolments/:id/face', {
+      config: limited('enrolment_step'),
       schema: {
         summary: 'Submit the selfie frames (base64 JPEG/PNG): one frame in passive mode, one per prompt in active mode',
         tags,
@@ -122,18 +123,22 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
     });
 
     app.post('/api/v1/enrolments/:id/guardian/options', {
+      config: limited('passkey_options'),
       schema: { summary: "Passkey assertion options for the guardian's approval (minors)", tags, params: idParams, response: { 200: optionsBody, ...errors } },
     }, async (request) => service.guardianOptions((request.params as { id: string }).id));
 
     app.post('/api/v1/enrolments/:id/guardian', {
+      config: limited('passkey_verification', 'passkey_credential'),
       schema: { summary: "The guardian's passkey assertion (AuthenticationResponseJSON): approval for under-14s, consent for 14–17", tags, params: idParams, body: webauthnJson, response: { 200: view, 403: errorBody, ...errors } },
     }, async (request) => toView(await service.guardianApprove((request.params as { id: string }).id, request.body as never)));
 
     app.post('/api/v1/enrolments/:id/passkey/options', {
+      config: limited('passkey_options'),
       schema: { summary: 'Passkey registration options (user verification required)', tags, params: idParams, response: { 200: optionsBody, ...errors } },
     }, async (request) => service.passkeyOptions((request.params as { id: string }).id));
 
     app.post('/api/v1/enrolments/:id/passkey', {
+      config: limited('passkey_verification'),
       schema: { summary: 'Bind the passkey (RegistrationResponseJSON) and issue the web number; starts a session', tags, params: idParams, body: webauthnJson, response: { 200: issuedBody, ...errors } },
     }, async (request, reply) => {
       const id = (request.params as { id: string }).id;
@@ -141,6 +146,7 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
     });
 
     app.post('/api/v1/enrolments/:id/issue', {
+      config: limited('enrolment_step'),
       schema: { summary: 'Finish issuance of an enrolment whose passkey is bound (after an interruption)', tags, params: idParams, response: { 200: issuedBody, ...errors } },
     }, async (request, reply) => {
       const id = (request.params as { id: string }).id;

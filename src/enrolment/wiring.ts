@@ -5,7 +5,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { relyingPartyFromIssuer, Passkeys } from '../accounts/devices.ts';
+import { relyingPartyFromIssuer, PasskeyChallenges, Passkeys } from '../accounts/devices.ts';
+import { DatabaseEphemeralStore } from '../storage/ephemeral-store.ts';
 import { DeviceRepository } from '../accounts/devices-repository.ts';
 import { accountRoutes } from '../accounts/devices-routes.ts';
 import type { DeactivationDeps, Revoker } from '../accounts/deactivation.ts';
@@ -78,7 +79,8 @@ export function buildEnrolmentServices(base: {
     issuer: base.config.NETID_ISSUER,
     policy: { idleMinutes: base.config.NETID_SESSION_IDLE_MINUTES, maxHours: base.config.NETID_SESSION_MAX_HOURS },
   });
-  const passkeys = new Passkeys({ devices, activity: base.activity, rp, now: base.now });
+  const challenges = new PasskeyChallenges({ key: base.sealer.deriveKey('webauthn-challenges'), spent: new DatabaseEphemeralStore({ db: base.db, now: base.now }), now: base.now });
+  const passkeys = new Passkeys({ devices, challenges, activity: base.activity, rp, now: base.now });
   // Removing a passkey ends the sessions opened with it; deactivating ends them all (in the same transaction).
   passkeys.deviceRevokers.push((personId, deviceId, trx) => personSessions.endForDevice(personId, deviceId, trx));
   const endSessions: Revoker = async (personId, _now, trx) => void (await personSessions.endAll(personId, trx));
@@ -92,9 +94,9 @@ export function buildEnrolmentServices(base: {
   };
 }
 
-export function enrolmentRouteModules(services: EnrolmentServices & { config: Pick<Config, 'NETID_ENROLMENT_STARTS_PER_MINUTE'>; persons: PersonRepository; activity: ActivityRepository; now: () => Date }): RouteModule[] {
+export function enrolmentRouteModules(services: EnrolmentServices & { persons: PersonRepository; activity: ActivityRepository; now: () => Date }): RouteModule[] {
   return [
-    enrolmentRoutes({ enrolment: services.enrolment, personSessions: services.personSessions, startsPerMinute: services.config.NETID_ENROLMENT_STARTS_PER_MINUTE }),
+    enrolmentRoutes({ enrolment: services.enrolment, personSessions: services.personSessions }),
     accountRoutes({ persons: services.persons, passkeys: services.passkeys, activity: services.activity, personSessions: services.personSessions, deactivation: services.deactivation, now: services.now }),
   ];
 }

@@ -4,11 +4,11 @@
  * contribute routes through `RouteModule`s; this file owns only the cross-cutting parts.
  */
 import fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import { HttpError, sendError } from './error-mapper.ts';
 import { instrument, type Metrics } from './metrics.ts';
+import { registerRateLimits, type RateLimitSettings } from './rate-limit.ts';
 import { securityHeaders } from './security-headers.ts';
 
 export type RouteModule = (app: FastifyInstance) => void | Promise<void>;
@@ -23,6 +23,10 @@ export interface ServerOptions {
   /** Serve /metrics here (the admin listener; the public one keeps it private). */
   readonly exposeMetrics: boolean;
   readonly bodyLimit?: number;
+  /** The abuse limits' counters and maxima (src/http/rate-limit.ts). */
+  readonly rateLimits: RateLimitSettings;
+  /** Reverse proxies whose X-Forwarded-For gives the client address (NETID_TRUSTED_PROXIES); false: none. */
+  readonly trustProxy?: string[] | false;
   /** Runs before every route of this listener (the admin listener's bearer-token check). */
   readonly authenticate?: (request: FastifyRequest) => Promise<void>;
 }
@@ -31,7 +35,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = fastify({
     loggerInstance: options.logger as unknown as FastifyServerOptions['loggerInstance'],
     bodyLimit: options.bodyLimit ?? 12 * 1024 * 1024,
-    trustProxy: false,
+    trustProxy: options.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
@@ -41,9 +45,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   if (options.authenticate) app.addHook('onRequest', options.authenticate);
   instrument(app, options.metrics);
 
-  // Off by default: a route opts in with `config: { rateLimit: { max, timeWindow } }`. The counters
-  // live in this node's memory, so the limit is per node; a 429 goes through the error mapper.
-  await app.register(rateLimit, { global: false });
+  // A route opts in with `config: limited(…)`; a 429 goes through the error mapper.
+  await registerRateLimits(app, options.rateLimits);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -6,14 +6,14 @@
 import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { generateAuthenticationOptions, type AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { InteractionDetails, Provider } from 'oidc-provider';
-import { challengeOf, DeviceRepository, relyingPartyFromIssuer, verifyPasskeyAssertion } from '../accounts/devices.ts';
 import type { Services } from '../app/services.ts';
 import type { NetidError } from '../domain/errors.ts';
 import { OidcError } from './errors.ts';
 import type { FaceEngine } from '../face/face-engine.ts';
 import type { RouteModule } from '../http/server.ts';
+import { limited, limitedUnless } from '../http/rate-limit.ts';
 import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
 import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
 import { DatabaseEphemeralStore, scheduleSweep, type EphemeralStore } from '../storage/ephemeral-store.ts';
@@ -108,8 +108,6 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
     const scans = new ScanLogins({ store, now: services.now });
     services.disconnectNotifiers.push(backChannelLogout(provider, services.logger));
     const callback = provider.callback();
-    const devices = new DeviceRepository({ db: services.database.db });
-    const rp = relyingPartyFromIssuer(services.config.NETID_ISSUER);
     let engine: Promise<FaceEngine> | null = null;
     const faceEngine = () => (engine ??= (options.faceEngine ?? (async () => (await import('../face/onnx-face-engine.ts')).loadOnnxFaceEngine()))());
     const script = readFileSync(new URL('./static/interaction.js', import.meta.url));
@@ -123,7 +121,8 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         callback(request.raw, reply.raw);
       };
       scope.all('/.well-known/openid-configuration', { schema: { hide: true } }, handler);
-      scope.all(`${OIDC_PREFIX}/*`, { schema: { hide: true } }, handler);
+      // Apps' servers call the back-channel endpoints (client-authenticated); browsers the rest.
+      scope.all(`${OIDC_PREFIX}/*`, { schema: { hide: true }, config: limitedUnless((request) => /^\/oidc\/(token|jwks|userinfo|par)(\/|\?|$)/.test(request.url), 'sign_in_start') }, handler);
     });
 
     await app.register(async (scope) => {
@@ -192,7 +191,7 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         return grantId;
       };
 
-      scope.get(`${OIDC_PREFIX}/interaction/:uid`, { schema: { hide: true } }, async (request, reply) => {
+      scope.get(`${OIDC_PREFIX}/interaction/:uid`, { schema: { hide: true }, config: limited('sign_in_start') }, async (request, reply) => {
         const locale = localeOf(request);
         let d: InteractionDetails;
         try {
@@ -225,23 +224,17 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         return sendPage(reply, 200, consentPage({ locale, uid: d.uid, appName, organisation: registration!.organisation, claims: plaintext.map((claim) => ({ claim, legalBasis: bases.get(claim) ?? '' })) }));
       });
 
-      scope.post(`${OIDC_PREFIX}/interaction/:uid/passkey/options`, { schema: { hide: true } }, async (request, reply) => {
+      scope.post(`${OIDC_PREFIX}/interaction/:uid/passkey/options`, { schema: { hide: true }, config: limited('passkey_options') }, async (request, reply) => {
         const d = await details(request, reply);
-        const generated = await generateAuthenticationOptions({ rpID: rp.rpId, userVerification: 'required' });
-        await devices.saveChallenge(generated.challenge, { purpose: `oidc_sign_in:${d.uid}`, personId: null }, new Date(services.now().getTime() + 5 * 60_000));
-        return generated;
+        return services.passkeys.authenticationOptions(`oidc_sign_in:${d.uid}`);
       });
 
-      scope.post(`${OIDC_PREFIX}/interaction/:uid/passkey`, { schema: { hide: true } }, async (request, reply) => {
+      scope.post(`${OIDC_PREFIX}/interaction/:uid/passkey`, { schema: { hide: true }, config: limited('passkey_verification', 'passkey_credential') }, async (request, reply) => {
         const d = await details(request, reply);
         const client = await clientOf(d);
         if (!client) throw OidcError('oidc.interaction_expired');
-        const response = request.body as AuthenticationResponseJSON;
-        const challenge = challengeOf(response?.response?.clientDataJSON);
-        const stored = challenge ? await devices.consumeChallenge(challenge, services.now()) : null;
-        if (!stored || stored.purpose !== `oidc_sign_in:${d.uid}`) throw OidcError('oidc.passkey_failed', { reason: 'challenge' });
-        const verified = await verifyPasskeyAssertion({ devices, rp, now: services.now }, { response, expectedChallenge: challenge!, requireUserVerification: false });
-        if (!verified.ok) throw OidcError('oidc.passkey_failed', { reason: verified.error.code });
+        const verified = await services.passkeys.finishAuthentication(`oidc_sign_in:${d.uid}`, request.body as AuthenticationResponseJSON, undefined, { requireUserVerification: false });
+        if (!verified.ok) throw OidcError('oidc.passkey_failed', { reason: verified.error.code === 'passkey.challenge_invalid' ? 'challenge' : verified.error.code });
         return authenticated(request, reply, d, client, verified.value.personId, verified.value.userVerified, 'passkey');
       });
 
@@ -263,7 +256,7 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
       };
 
       /** The sign-in page polls while the QR code is shown; it continues once the phone decided. */
-      scope.post(`${OIDC_PREFIX}/interaction/:uid/scan`, { schema: { hide: true } }, async (request, reply) => {
+      scope.post(`${OIDC_PREFIX}/interaction/:uid/scan`, { schema: { hide: true }, config: limited('scan_poll') }, async (request, reply) => {
         const d = await details(request, reply);
         const client = await clientOf(d);
         if (!client || d.prompt.name !== 'login') throw OidcError('oidc.interaction_expired');
@@ -319,7 +312,7 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
 
       scanLoginRoutes({ services, provider, scans, registry })(scope);
 
-      scope.post(`${OIDC_PREFIX}/interaction/:uid/abort`, { schema: { hide: true } }, async (request, reply) => {
+      scope.post(`${OIDC_PREFIX}/interaction/:uid/abort`, { schema: { hide: true }, config: limited('sign_in_start') }, async (request, reply) => {
         await details(request, reply);
         await store.destroy(LOGIN_STEP, (request.params as { uid: string }).uid);
         return reply.redirect(await finishWithError(request, reply, 'access_denied', 'the person cancelled the sign-in'), 303);

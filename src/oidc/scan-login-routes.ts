@@ -15,6 +15,7 @@ import { CLAIMS, DEFAULT_CLAIMS } from './claims.ts';
 import { t, type PageLocale } from './pages.ts';
 import { requestedClaims } from './provider.ts';
 import type { ScanLogins } from './scan-login.ts';
+import { limited } from '../http/rate-limit.ts';
 import { OidcError } from './errors.ts';
 
 /** The passkey challenge purpose of a scan approval. */
@@ -73,13 +74,13 @@ export function scanLoginRoutes(deps: ScanLoginRouteDeps): (app: FastifyInstance
     });
 
     /** Approving takes a fresh, user-verified passkey assertion by the signed-in person on this phone. */
-    app.post('/scan/:code/options', { schema: { hide: true } }, async (request) => {
+    app.post('/scan/:code/options', { schema: { hide: true }, config: limited('passkey_options') }, async (request) => {
       const session = await services.personSessions.require(request);
       if (!(await scans.lookup((request.params as { code: string }).code))) throw OidcError('oidc.scan_expired');
       return services.passkeys.authenticationOptions(SCAN_APPROVAL, session.personId);
     });
 
-    app.post('/scan/:code/approve', { schema: { hide: true } }, async (request) => {
+    app.post('/scan/:code/approve', { schema: { hide: true }, config: limited('passkey_verification', 'passkey_credential') }, async (request) => {
       const session = await services.personSessions.require(request);
       const lang = pageLang(request);
       const verified = await services.passkeys.finishAuthentication(SCAN_APPROVAL, request.body as AuthenticationResponseJSON, session.personId);

@@ -26,6 +26,8 @@ export interface EphemeralPut {
 export interface EphemeralStore {
   /** Inserts or replaces. */
   put(namespace: string, id: string, record: EphemeralPut): Promise<void>;
+  /** Inserts unless a live (unexpired) record has this id; true when this call inserted it. First caller wins. */
+  putIfAbsent(namespace: string, id: string, record: EphemeralPut): Promise<boolean>;
   /** The record, or null when absent or expired. */
   get(namespace: string, id: string): Promise<EphemeralRecord | null>;
   /** Marks the record consumed (first caller wins); false when absent, expired or already consumed. */
@@ -72,6 +74,18 @@ export class DatabaseEphemeralStore implements EphemeralStore {
       .values(values)
       .onConflict((oc) => oc.columns(['namespace', 'id']).doUpdateSet({ payload: values.payload, grant_id: values.grant_id, uid: values.uid, user_code: values.user_code, expires_at: values.expires_at, consumed_at: null }))
       .execute();
+  }
+
+  async putIfAbsent(namespace: string, id: string, record: EphemeralPut): Promise<boolean> {
+    const values = { namespace, id, payload: JSON.stringify(record.payload), grant_id: record.grantId ?? null, uid: record.uid ?? null, user_code: record.userCode ?? null, expires_at: record.expiresAt, consumed_at: null };
+    // An expired record the sweep has not deleted yet counts as absent: it is replaced.
+    const inserted = await this.#db
+      .insertInto('ephemeral_state')
+      .values(values)
+      .onConflict((oc) => oc.columns(['namespace', 'id']).doUpdateSet({ payload: values.payload, grant_id: values.grant_id, uid: values.uid, user_code: values.user_code, expires_at: values.expires_at, consumed_at: null }).where('ephemeral_state.expires_at', '<=', this.#now()))
+      .returning('id')
+      .executeTakeFirst();
+    return inserted !== undefined;
   }
 
   async get(namespace: string, id: string): Promise<EphemeralRecord | null> {
@@ -123,7 +137,7 @@ export class DatabaseEphemeralStore implements EphemeralStore {
 }
 
 /** Runs sweepExpired every `intervalMs` until stopped; errors go to `onError`. */
-export function scheduleSweep(store: EphemeralStore, intervalMs: number, onError: (error: unknown) => void): () => void {
+export function scheduleSweep(store: { sweepExpired(): Promise<number> }, intervalMs: number, onError: (error: unknown) => void): () => void {
   const timer = setInterval(() => void store.sweepExpired().catch(onError), intervalMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { Services } from '../../app/services.ts';
 import type { RouteModule } from '../../http/server.ts';
+import { limited } from '../../http/rate-limit.ts';
 import { relyingPartyRegistryOf } from '../../relying-parties/admin-routes.ts';
 import { html } from '../html.ts';
 import { readCookie } from '../../http/cookies.ts';
@@ -88,7 +89,7 @@ ${Object.entries(session.claims).filter(([k]) => !['iss', 'aud', 'exp', 'iat', '
       return sendPage(reply, renderPage({ title: t.title, lang, body, path: '/demo-app' }));
     });
 
-    app.get('/demo-app/login', { schema: { hide: true } }, async (request, reply) => {
+    app.get('/demo-app/login', { schema: { hide: true }, config: limited('sign_in_start') }, async (request, reply) => {
       const cfg = await configuration();
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
