@@ -2,7 +2,6 @@
  * The `netid` command. Parses argv and calls the composition root; while the service runs with
  * the embedded database, commands go through its admin API (PGlite allows one process).
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -13,7 +12,6 @@ import { loadConfig } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { NetidError } from './domain/errors.ts';
 import { importRegistryFile } from './registry/registry-import.ts';
-import type { Registration } from './relying-parties/registry.ts';
 
 /**
  * The service's modules (the provider, the face engine wiring, every capability) load only for
@@ -174,7 +172,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'rp create': {
       if (!values.file) throw new UsageError('netid rp create --file APP.json');
-      const registration = JSON.parse(readFileSync(resolve(values.file), 'utf8')) as Registration;
+      const registration = await (await import('./relying-parties/app-description.ts')).readAppDescription(resolve(values.file));
       print(await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/relying-parties', body: registration }, async (s, { relyingPartyRegistryOf, describeRelyingParty }) => {
         const { relyingParty, clientSecret } = await relyingPartyRegistryOf(s).register(registration, 'cli');
         return { ...describeRelyingParty(relyingParty), ...(clientSecret ? { client_secret: clientSecret } : {}) };

@@ -32,7 +32,8 @@ export function describeRelyingParty(rp: RelyingParty): Record<string, unknown> 
   };
 }
 
-const transitionSchema = { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: 2000 }, actor: { type: 'string', maxLength: 200 } } };
+// No actor in the body: nothing a request says names who acts; the admin API records itself.
+const transitionSchema = { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: 2000 } } };
 const idParams = { type: 'object', properties: { clientId: { type: 'string' } } };
 
 export function relyingPartyAdminRoutes(services: Services): RouteModule {
@@ -55,8 +56,8 @@ export function relyingPartyAdminRoutes(services: Services): RouteModule {
     for (const transition of ['approve', 'suspend'] as const) {
       app.post(`/admin/v1/relying-parties/:clientId/${transition}`, { schema: { summary: `${transition === 'approve' ? 'Approve (or reinstate)' : 'Suspend'} a relying party`, tags: ['relying-parties'], params: idParams, body: transitionSchema } }, async (request) => {
         const { clientId } = request.params as { clientId: string };
-        const body = (request.body ?? {}) as { reason?: string; actor?: string };
-        return describeRelyingParty(await registry.transition(clientId, transition, body.actor ?? 'admin-api', body.reason));
+        const body = (request.body ?? {}) as { reason?: string };
+        return describeRelyingParty(await registry.transition(clientId, transition, 'admin-api', body.reason));
       });
     }
   };

@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
+import { displayText, hasUndisplayable } from '../domain/display-text.ts';
 import { defineErrors } from '../domain/errors.ts';
 import type { Sealer } from '../keys/envelope.ts';
 import { CLAIMS, isPlaintextClaim } from '../oidc/claims.ts';
@@ -28,25 +29,57 @@ export const RelyingPartyError = defineErrors({
   'relying_party.exists': { status: 409, en: 'A relying party with this client id already exists.', zh: '该客户端标识已被注册。' },
   'relying_party.wrong_state': { status: 409, en: 'The relying party is not in a state that allows this change.', zh: '该应用当前状态不允许此操作。' },
   'relying_party.legal_basis_required': { status: 400, en: 'Every plaintext identity claim needs a legal basis (the statute that requires the app to keep it).', zh: '每项明文身份信息都必须注明法律依据（要求应用保存该信息的法律条文）。' },
+  'relying_party.text_not_displayable': { status: 400, en: 'A name, organisation, legal basis or reason holds a character that cannot be shown as written (a control character, a NUL, a bidirectional or other invisible format character); remove it.', zh: '名称、机构、法律依据或理由中含有无法按原样显示的字符（控制字符、NUL、双向控制或其他不可见的格式字符），请删除。' },
+  'relying_party.sector_identifier_invalid': { status: 400, en: 'The sector identifier must be a DNS host name the organisation controls: lower case, at least two labels, ending in a top-level domain that starts with a letter, e.g. tax.example.gov.cn (not an IP address, a date or a single word).', zh: '部门标识必须是该机构控制的 DNS 主机名：小写、至少两级、顶级域以字母开头，例如 tax.example.gov.cn（不能是 IP 地址、日期或单个词）。' },
 });
 
-const hostLike = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/**
+ * A sector identifier is the host of the sector_identifier_uri (https://<sector>/) and the key
+ * pairwise subjects are derived from, so it must name a real DNS host an organisation can hold,
+ * in one spelling: lower-case LDH labels (IDNs as A-labels, xn--…), at least two of them, a
+ * top-level label starting with a letter (which refuses IPv4 addresses and dates like 0000-00-00).
+ */
+export const SECTOR_IDENTIFIER = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const NOT_DISPLAYABLE = 'not_displayable';
+const SECTOR_INVALID = 'sector_identifier_invalid';
+
+/** Text shown to people (consent screen, console): displayable characters only (domain/display-text.ts), NFC. */
+const displayed = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((value) => !hasUndisplayable(value), NOT_DISPLAYABLE)
+    .transform((value) => value.normalize('NFC'));
+
+/** A URI as registered: printable ASCII only (WHATWG parsing would accept, and we would store, a raw NUL or space). */
+const uri = z.url().regex(/^[\x21-\x7e]+$/, 'printable ASCII only');
+
+/** Every string anywhere in `value` is free of control characters (JWKs are JSON stored as jsonb, which refuses NUL). */
+function noControlCharacters(value: unknown): boolean {
+  if (typeof value === 'string') return !/[\u0000-\u001f\u007f]/.test(value);
+  if (Array.isArray(value)) return value.every(noControlCharacters);
+  if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => noControlCharacters(k) && noControlCharacters(v));
+  return true;
+}
 
 /** What an operator (or the CLI) submits to register an app. */
 export const registrationSchema = z.object({
   client_id: z.string().regex(/^[A-Za-z0-9._~-]{3,100}$/).optional(),
-  name: z.string().min(1).max(200),
-  organisation: z.string().min(1).max(200),
+  name: displayed(200),
+  organisation: displayed(200),
   category: z.enum(['public_service', 'commercial']),
-  redirect_uris: z.array(z.url()).min(1),
-  post_logout_redirect_uris: z.array(z.url()).default([]),
-  sector_identifier: z.string().regex(hostLike, 'a DNS name, e.g. tax.example.gov.cn'),
+  redirect_uris: z.array(uri).min(1),
+  post_logout_redirect_uris: z.array(uri).default([]),
+  sector_identifier: z.string().regex(SECTOR_IDENTIFIER, SECTOR_INVALID),
   token_endpoint_auth_method: z.enum(['private_key_jwt', 'client_secret_basic']),
-  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
-  claims: z.array(z.object({ claim: z.string(), legal_basis: z.string().max(2000).default('') })).default([]),
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).refine(noControlCharacters, 'control character').optional(),
+  claims: z.array(z.object({ claim: z.string().max(100), legal_basis: z.string().max(2000).refine((value) => !hasUndisplayable(value), NOT_DISPLAYABLE).transform((value) => value.trim().normalize('NFC')).default('') })).default([]),
   required_acr: z.enum(['basic', 'substantial', 'high']).default('substantial'),
   fapi2: z.boolean().default(false),
-  backchannel_logout_uri: z.url().optional(),
+  backchannel_logout_uri: uri.optional(),
 });
 export type Registration = z.input<typeof registrationSchema>;
 
@@ -132,7 +165,13 @@ export class RelyingPartyRegistry {
    */
   async register(input: Registration, actor: string): Promise<{ relyingParty: RelyingParty; clientSecret: string | null }> {
     const parsed = registrationSchema.safeParse(input);
-    if (!parsed.success) throw RelyingPartyError('relying_party.invalid', { problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+    if (!parsed.success) {
+      const { issues } = parsed.error;
+      const undisplayable = issues.find((i) => i.message === NOT_DISPLAYABLE);
+      if (undisplayable) throw RelyingPartyError('relying_party.text_not_displayable', { field: undisplayable.path.join('.') });
+      if (issues.some((i) => i.message === SECTOR_INVALID)) throw RelyingPartyError('relying_party.sector_identifier_invalid', { field: 'sector_identifier' });
+      throw RelyingPartyError('relying_party.invalid', { problems: issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+    }
     const r = parsed.data;
     const problems: string[] = [];
     for (const { claim, legal_basis } of r.claims) {
@@ -182,6 +221,9 @@ export class RelyingPartyRegistry {
   /** Applies an operator transition atomically and records it. */
   async transition(clientId: string, transition: Transition, actor: string, reason?: string): Promise<RelyingParty> {
     const { from, to } = TRANSITIONS[transition];
+    const shown = reason === undefined ? undefined : displayText(reason, { multiline: true });
+    if (shown && !shown.ok) throw RelyingPartyError('relying_party.text_not_displayable', { field: 'reason' });
+    const why = shown?.value;
     const now = this.#now();
     await this.#db.transaction().execute(async (trx) => {
       const before = await trx.selectFrom('relying_parties').select(['state']).where('client_id', '=', clientId).forUpdate().executeTakeFirst();
@@ -197,9 +239,9 @@ export class RelyingPartyRegistry {
       const last = await trx.selectFrom('relying_party_history').select((eb) => eb.fn.max('seq').as('seq')).where('client_id', '=', clientId).executeTakeFirst();
       await trx
         .insertInto('relying_party_history')
-        .values({ client_id: clientId, seq: Number(last?.seq ?? 0) + 1, action: transition, from_state: before.state, to_state: to, actor, reason: reason ?? null, occurred_at: now })
+        .values({ client_id: clientId, seq: Number(last?.seq ?? 0) + 1, action: transition, from_state: before.state, to_state: to, actor, reason: why ?? null, occurred_at: now })
         .execute();
-      await this.#log?.({ type: to === 'suspended' ? 'relying_party.suspended' : 'relying_party.approved', actor, relyingParty: clientId, ...(reason ? { reason } : {}), time: now }, trx);
+      await this.#log?.({ type: to === 'suspended' ? 'relying_party.suspended' : 'relying_party.approved', actor, relyingParty: clientId, ...(why ? { reason: why } : {}), time: now }, trx);
     });
     return (await this.find(clientId))!;
   }

@@ -44,6 +44,17 @@ describe('relying-party registry', () => {
     assert.equal(JSON.stringify(shown.json).includes(String(created.json.client_secret)), false, 'the secret is shown once only');
   });
 
+  it('nothing in a request body names who acts: an actor field is refused, and the history records the admin API', async () => {
+    const created = await call('POST', '/admin/v1/relying-parties', { ...app, client_id: 'actor-app' });
+    assert.equal(created.status, 201);
+    const impersonated = await call('POST', '/admin/v1/relying-parties/actor-app/approve', { actor: 'operator-x' });
+    assert.equal(impersonated.status, 400);
+    assert.equal(impersonated.json.error, 'request.invalid');
+    assert.equal((await call('POST', '/admin/v1/relying-parties/actor-app/approve', {})).json.state, 'approved');
+    const history = (await call('GET', '/admin/v1/relying-parties/actor-app')).json.history as { action: string; actor: string }[];
+    assert.deepEqual(history.map((h) => [h.action, h.actor]), [['register', 'admin-api'], ['approve', 'admin-api']]);
+  });
+
   it('every registration, approval and suspension is an entry in the transparency log', async () => {
     const created = await call('POST', '/admin/v1/relying-parties', { ...app, client_id: 'logged-app' });
     await call('POST', '/admin/v1/relying-parties/logged-app/approve', {});
