@@ -31,7 +31,7 @@ export async function benchCredentialsService(databaseUrl: string): Promise<Meas
   const results: Measurement[] = [];
   try {
     const { services } = node;
-    const attributes = { document_type: 'cn_resident_id', document_number: '11010519900307013X', name: '张伟', birth_date: '1990-03-07', sex: 'M' as const, nationality: 'CHN', expiry_date: '2035-03-07' };
+    const attributes = { document_type: 'cn_resident_id' as const, document_number: '11010519900307013X', name: '张伟', birth_date: '1990-03-07', sex: 'M' as const, nationality: 'CHN', expiry_date: '2035-03-07' };
     const keySets = Array.from({ length: 8 }, () => generateDeviceKeys(20).map((k) => k.publicJwk));
 
     // One person per batch, so the per-person daily limit never applies.

@@ -40,7 +40,7 @@ export async function benchFoundation(databaseUrl: string): Promise<Measurement[
     const node = await createNode(loadConfig({ NODE_ENV: 'test', NETID_LOG_LEVEL: 'silent', NETID_DEMO_DATA: 'false', DATABASE_URL: url }), { inMemory: !url, skipLock: true });
     const { persons, sealer } = node.services;
     const ids: string[] = [];
-    const attributes = { document_type: 'cn_resident_id', document_number: '', name: '测试', birth_date: '1990-01-01', sex: 'M' as const, nationality: 'CHN', expiry_date: '2035-01-01' };
+    const attributes = { document_type: 'cn_resident_id' as const, document_number: '', name: '测试', birth_date: '1990-01-01', sex: 'M' as const, nationality: 'CHN', expiry_date: '2035-01-01' };
     let n = 0;
     const insertRate = await opsPerSecond(async () => {
       const number = `B${String(n++).padStart(17, '0')}`;

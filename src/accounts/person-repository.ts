@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { defineErrors } from '../domain/errors.ts';
+import type { IdentityAttributes } from '../domain/identity/record.ts';
 import type { Sealer } from '../keys/envelope.ts';
 import type { Database } from '../storage/schema.ts';
 
@@ -16,16 +17,8 @@ export const PersonError = defineErrors({
   'person.not_active': { status: 409, en: 'This web number is not active.', zh: '该网号未处于有效状态。' },
 });
 
-/** The identity attributes netid keeps about a person, sealed at rest. */
-export interface IdentityAttributes {
-  readonly document_type: string;
-  readonly document_number: string;
-  readonly name: string;
-  readonly birth_date: string;
-  readonly sex: 'M' | 'F';
-  readonly nationality: string;
-  readonly expiry_date: string;
-}
+/** The identity attributes netid keeps about a person, sealed at rest (declared in src/domain/identity). */
+export type { IdentityAttributes };
 
 export interface Person {
   readonly personId: string;

@@ -12,7 +12,7 @@ import { documentKey, PersonError, type IdentityAttributes, type PersonRepositor
 import { registrationOptions, verifyPasskeyAssertion, verifyPasskeyRegistration, type RelyingPartyConfig } from '../accounts/devices.ts';
 import { DeviceError, type DeviceRepository } from '../accounts/devices-repository.ts';
 import type { ActivityRepository } from '../audit/activity.ts';
-import { chinaCalendarDate, parseIsoDate } from '../domain/dates.ts';
+import { parseIsoDate } from '../domain/dates.ts';
 import { documentError, validateDocument } from '../domain/documents/index.ts';
 import { NetidError } from '../domain/errors.ts';
 import { generateWebNumber } from '../domain/web-number.ts';
@@ -84,13 +84,12 @@ export class EnrolmentService {
     if (parseIsoDate(input.birthDate) === null) throw EnrolmentError('enrolment.registry_mismatch');
     const key = documentKey(sealer, valid.value.type, valid.value.number);
     if (await persons.findIdByDocumentKey(key)) throw PersonError('person.already_enrolled');
-    const today = chinaCalendarDate(now);
     const enrolment = await enrolments.create({
       enrolmentId: randomUUID(),
       personId: randomUUID(),
       documentKey: key,
       documentType: valid.value.type,
-      ageGroup: ageGroupOf(ageOn(input.birthDate, today)),
+      ageGroup: ageGroupOf(ageOn(input.birthDate, now)),
       now,
       expiresAt: new Date(now.getTime() + this.#d.policy.ttlMinutes * 60_000),
     });
@@ -103,7 +102,7 @@ export class EnrolmentService {
       throw failure(checked.error, { enrolment_id: id });
     }
     const found = checked.value;
-    const ageGroup = ageGroupOf(ageOn(found.birthDate, today));
+    const ageGroup = ageGroupOf(ageOn(found.birthDate, now));
     let guardianDocumentKey: string | null = null;
     if (ageGroup !== 'adult') {
       if (!found.guardian) {
@@ -113,7 +112,7 @@ export class EnrolmentService {
       guardianDocumentKey = documentKey(sealer, found.guardian.documentType, found.guardian.documentNumber);
     }
     const attributes: IdentityAttributes = {
-      document_type: found.documentType,
+      document_type: valid.value.type,
       document_number: found.documentNumber,
       name: found.name,
       birth_date: found.birthDate,

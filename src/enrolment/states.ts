@@ -97,11 +97,8 @@ export function nextStep(enrolment: Enrolment): string | null {
   }
 }
 
-/** Age on `today` (YYYY-MM-DD) of someone born on `birthDate` (YYYY-MM-DD), in whole years. */
-export function ageOn(birthDate: string, today: string): number {
-  const years = Number(today.slice(0, 4)) - Number(birthDate.slice(0, 4));
-  return today.slice(5) >= birthDate.slice(5) ? years : years - 1;
-}
+/** Age on the China calendar date: the one rule OpenID Connect and the web certificate use too. */
+export { ageOn } from '../domain/identity/age.ts';
 
 /** SPEC F10: under 14 a guardian enrols the child; 14–17 with the guardian's consent. */
 export function ageGroupOf(age: number): AgeGroup {

@@ -5,7 +5,7 @@
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
-import { CLAIMS } from './claims.ts';
+import { claimLabel } from '../domain/identity/index.ts';
 import { renderSVG } from 'uqr';
 import { LANG_COOKIE, renderPage } from '../web/layout.ts';
 
@@ -117,7 +117,7 @@ ${input.problem ? `<p role="alert">${esc(input.problem)}</p>` : '<p role="alert"
 export function consentPage(input: { locale: PageLocale; uid: string; appName: string; organisation: string; claims: { claim: string; legalBasis: string }[] }): string {
   const { locale, uid } = input;
   const rows = input.claims
-    .map((c) => `<li><strong>${esc(locale === 'en' ? CLAIMS[c.claim]?.en : CLAIMS[c.claim]?.zh)}</strong> (<code>${esc(c.claim)}</code>)<br>${esc(t('basis', locale))}: ${esc(c.legalBasis)}</li>`)
+    .map((c) => `<li><strong>${esc(claimLabel(c.claim, locale))}</strong> (<code>${esc(c.claim)}</code>)<br>${esc(t('basis', locale))}: ${esc(c.legalBasis)}</li>`)
     .join('\n');
   return page(locale, t('consentTitle', locale), `<h1>${esc(t('consentTitle', locale))}</h1>
 <p>${esc(input.appName)} — ${esc(input.organisation)}</p>

@@ -15,14 +15,14 @@ import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
 import type { EphemeralStore } from '../storage/ephemeral-store.ts';
 import { adapterFactory } from './adapter.ts';
 import { targetLevel } from './assurance.ts';
-import { assuranceRank, CLAIMS, RELEASABLE_CLAIMS, type AssuranceLevel } from './claims.ts';
+import { assuranceRank, CLAIMS, DEFAULT_CLAIMS, SCOPE_CLAIMS, type AssuranceLevel } from './claims.ts';
 import { pairwiseSubject } from './pairwise.ts';
 import { renderProviderError, renderLogoutPrompt, renderLogoutDone } from './pages.ts';
 
 export const OIDC_PREFIX = '/oidc';
 
 /** Claims a request may always name: the defaults and the protocol's own. */
-const ALWAYS_ALLOWED = new Set(['sub', 'acr', 'amr', 'verified', 'auth_time', 'iss', 'sid', 'nonce']);
+const ALWAYS_ALLOWED = new Set([...DEFAULT_CLAIMS, 'auth_time', 'iss', 'sid', 'nonce']);
 
 export interface ProviderDeps {
   readonly issuer: string;
@@ -90,8 +90,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     }),
   );
 
-  const claimsConfig: Record<string, string[] | null> = { openid: ['sub', 'acr', 'amr', 'verified'], auth_time: null, sid: null, iss: null };
-  for (const name of RELEASABLE_CLAIMS) claimsConfig[name] = [name];
+  const claimsConfig: Record<string, string[] | null> = { auth_time: null, sid: null, iss: null };
+  for (const [scope, claims] of Object.entries(SCOPE_CLAIMS)) claimsConfig[scope] = [...claims];
 
   const provider = new Provider(deps.issuer, {
     adapter: adapterFactory({ store: deps.store, registry: deps.registry, now: deps.now }),

@@ -11,7 +11,8 @@ import type { Provider } from 'oidc-provider';
 import type { Services } from '../app/services.ts';
 import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
 import { html, pageLang, renderPage, sendPage } from '../web/layout.ts';
-import { CLAIMS, DEFAULT_CLAIMS } from './claims.ts';
+import { DEFAULT_CLAIMS } from './claims.ts';
+import { claimLabel } from '../domain/identity/index.ts';
 import { t, type PageLocale } from './pages.ts';
 import { requestedClaims } from './provider.ts';
 import type { ScanLogins } from './scan-login.ts';
@@ -47,11 +48,10 @@ export function scanLoginRoutes(deps: ScanLoginRouteDeps): (app: FastifyInstance
       const interaction = scan ? await provider.Interaction.find(scan.uid) : undefined;
       if (!scan || !rp || !interaction) return expired(reply, lang);
       const claims = [...new Set([...DEFAULT_CLAIMS, ...requestedClaims(interaction.params as Record<string, unknown>)])];
-      const claimName = (c: string) => (lang === 'en' ? CLAIMS[c]?.en : CLAIMS[c]?.zh) ?? c;
       return page(reply, lang, 200, t('scanTitle', lang), html`<h1>${t('scanTitle', lang)}</h1>
 <p class="lead"><strong id="scan-app">${rp.name}</strong> (${rp.organisation}) ${t('scanAsks', lang)}</p>
 <section class="card" aria-labelledby="h-scan-claims"><h2 id="h-scan-claims" class="h3">${t('scanReceives', lang)}</h2>
-<ul>${claims.map((c) => html`<li>${claimName(c)} (<code>${c}</code>)</li>`)}</ul></section>
+<ul>${claims.map((c) => html`<li>${claimLabel(c, lang)} (<code>${c}</code>)</li>`)}</ul></section>
 <p>${t('scanWarning', lang)}</p>
 <div id="problem" class="alert" role="alert" hidden tabindex="-1"></div>
 <div class="notice" role="status" id="scan-done" hidden tabindex="-1"></div>

@@ -4,6 +4,7 @@
  * page works as a document first.
  */
 import { DOCUMENT_TYPES } from '../domain/documents/types.ts';
+import { claimLabel } from '../domain/identity/index.ts';
 import { html, raw, type Html } from './html.ts';
 import { PERSON_NAV, renderPage } from './layout.ts';
 import { format, messages, type MessageId, type PageLang } from './messages/index.ts';
@@ -15,6 +16,9 @@ export interface PageContext {
 
 const fmtDate = (lang: PageLang, date: Date): string =>
   new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(date);
+
+/** Claims a person's data went out as, named by their labels (src/domain/identity), not their codes. */
+const claimList = (lang: PageLang, claims: readonly string[]): string => claims.map((c) => claimLabel(c, lang)).join(lang === 'en' ? ', ' : '、');
 
 function signOutForm(lang: PageLang): Html {
   return html`<form method="post" action="/signout"><button type="submit" class="link lang-switch">${messages(lang)['nav.signout']}</button></form>`;
@@ -251,7 +255,7 @@ ${entries.map((e) => {
 <dl>
 <dt>${t['activity.when']}</dt><dd><time id="w-${e.id}" datetime="${e.occurredAt.toISOString()}">${when}</time></dd>
 ${e.app ? html`<dt>${t['activity.app']}</dt><dd>${e.app}</dd>` : ''}
-${e.claims.length ? html`<dt>${t['activity.claims']}</dt><dd>${e.claims.join(', ')}</dd>` : ''}
+${e.claims.length ? html`<dt>${t['activity.claims']}</dt><dd>${claimList(ctx.lang, e.claims)}</dd>` : ''}
 ${e.legalBasis.length ? html`<dt>${t['activity.basis']}</dt><dd>${e.legalBasis.join('; ')}</dd>` : ''}
 ${e.reason ? html`<dt>${t['activity.reason']}</dt><dd>${e.reason}</dd>` : ''}
 ${e.answer ? html`<dt>${t['activity.answer']}</dt><dd class="answer">${e.answer}</dd>` : ''}
@@ -283,7 +287,7 @@ ${apps.length === 0 ? html`<p>${t['apps.empty']}</p>` : ''}
 <ul class="list">
 ${apps.map((a, i) => html`<li class="entry"><div><h2 class="h3" id="app-${i}">${a.name}</h2>
 <p class="meta">${format(t['apps.since'], { date: fmtDate(ctx.lang, a.firstAt) })}</p>
-<p>${t['apps.received']} ${a.claims.length ? a.claims.join(', ') : '—'}</p>
+<p>${t['apps.received']} ${a.claims.length ? claimList(ctx.lang, a.claims) : '—'}</p>
 <form method="post" action="/apps/disconnect"><input type="hidden" name="client_id" value="${a.clientId}">
 <button type="submit" class="danger" aria-describedby="app-${i}">${t['apps.disconnect']}</button></form>
 </div></li>`)}

@@ -9,7 +9,7 @@ import { digest } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import type { JWK } from 'jose';
 import type { KeyStore } from '../../keys/key-store.ts';
-import { AGE_THRESHOLDS, REGION_GROUPS, WEB_CERTIFICATE_CLAIM_NAMES, ageOn, statusListUri, webCertificateVct, type RegionGroup } from '../claims.ts';
+import { AGE_THRESHOLDS, REGION_GROUPS, WEB_CERTIFICATE_CLAIMS, ageOn, statusListUri, webCertificateVct, type RegionGroup } from '../claims.ts';
 import type { Clock, RandomBytes } from '../deps.ts';
 import { b64url } from '../encoding.ts';
 import { CredentialError } from '../errors.ts';
@@ -93,7 +93,7 @@ export async function issueWebCertificateBatch(input: IssueWebCertificateBatchIn
     signAlg: key.alg,
     signer: async (signingInput: string) => b64url(await key.sign(encoder.encode(signingInput))),
   });
-  const frame = { _sd: [...WEB_CERTIFICATE_CLAIM_NAMES] };
+  const frame = { _sd: WEB_CERTIFICATE_CLAIMS.filter((c) => c.selectivelyDisclosable).map((c) => c.name) };
   const vct = webCertificateVct(input.issuer);
   const credentials: string[] = [];
   for (const [i, cnfJwk] of holderKeys.entries()) {

@@ -23,7 +23,7 @@ export function typeMetadata(issuer: string): Record<string, unknown> {
     ],
     claims: WEB_CERTIFICATE_CLAIMS.map((c) => ({
       path: [c.name],
-      sd: 'always',
+      sd: c.selectivelyDisclosable ? 'always' : 'never',
       display: [
         { locale: 'zh-CN', lang: 'zh-CN', label: c.display['zh-CN'] },
         { locale: 'en', lang: 'en', label: c.display.en },

@@ -6,12 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { JWK } from 'jose';
-import type { IdentityAttributes, PersonRepository } from '../../accounts/person-repository.ts';
+import type { PersonRepository } from '../../accounts/person-repository.ts';
 import type { ActivityRepository } from '../../audit/activity.ts';
 import { PersonError } from '../../accounts/person-repository.ts';
 import type { KeyStore } from '../../keys/key-store.ts';
 import type { Database } from '../../storage/schema.ts';
-import type { RegionGroup } from '../claims.ts';
+import { IDENTITY_ATTRIBUTES, type AttributeId, type AttributeValues, type IdentityAttributes } from '../../domain/identity/index.ts';
 import type { RandomBytes } from '../deps.ts';
 import { CredentialError } from '../errors.ts';
 import { coarsenedTimes, issueWebCertificateBatch, type WebCertificateSubject } from '../issue/issue-batch.ts';
@@ -23,39 +23,26 @@ export const MAX_BATCH = 20;
 /** Most credentials one person may receive per rolling day (each costs a status-list entry). */
 export const DAILY_ISSUANCE_LIMIT = 100;
 
-/** The region group a document type (and, for HK/MO documents, its number) implies. */
-export function regionGroupOf(documentType: string, documentNumber: string, nationality: string): RegionGroup {
-  switch (documentType) {
-    case 'cn_resident_id':
-    case 'cn_passport':
-      return 'mainland';
-    case 'hk_mo_residence_permit':
-      return documentNumber.startsWith('820000') ? 'macao' : 'hong_kong';
-    case 'hk_mo_travel_permit':
-      return documentNumber.toUpperCase().startsWith('M') ? 'macao' : 'hong_kong';
-    case 'tw_residence_permit':
-    case 'tw_travel_permit':
-      return 'taiwan';
-    case 'foreign_permanent_resident_id':
-      return 'foreign';
-    default:
-      return nationality === 'CHN' ? 'mainland' : 'foreign';
-  }
-}
-
-export function subjectFromAttributes(webNumber: string, attributes: IdentityAttributes): WebCertificateSubject {
+/**
+ * The certificate's subject from the person's identity record: every value comes from the
+ * attribute's one derivation (src/domain/identity), the one OpenID Connect uses too. The age
+ * predicates are derived at signing time from `birthDate` (issue-batch.ts), with the same rule.
+ */
+export function subjectFromAttributes(webNumber: string, attributes: IdentityAttributes, at: Date): WebCertificateSubject {
+  const facts = { attributes, webNumber };
+  const value = <K extends AttributeId>(id: K): AttributeValues[K] => IDENTITY_ATTRIBUTES[id].derive(facts, at);
   return {
     webNumber,
-    verified: true,
-    birthDate: attributes.birth_date,
-    regionGroup: regionGroupOf(attributes.document_type, attributes.document_number, attributes.nationality),
+    verified: value('verified'),
+    birthDate: value('birth_date'),
+    regionGroup: value('region_group'),
     plaintext: {
-      name: attributes.name,
-      birth_date: attributes.birth_date,
-      sex: attributes.sex,
-      document_type: attributes.document_type,
-      document_number: attributes.document_number,
-      nationality: attributes.nationality,
+      name: value('name'),
+      birth_date: value('birth_date'),
+      sex: value('sex'),
+      document_type: value('document_type'),
+      document_number: value('document_number'),
+      nationality: value('nationality'),
     },
   };
 }
@@ -89,8 +76,8 @@ export async function issueBatchForPerson(deps: IssuanceDeps, input: { personId:
   const person = await deps.persons.find(input.personId);
   if (!person) throw PersonError('person.not_found');
   if (person.state !== 'active' || !person.webNumber) throw PersonError('person.not_active');
-  const subject = subjectFromAttributes(person.webNumber, await deps.persons.attributes(input.personId));
   const now = deps.now();
+  const subject = subjectFromAttributes(person.webNumber, await deps.persons.attributes(input.personId), now);
   const expiresAt = new Date(coarsenedTimes(now, deps.validityDays).exp * 1000);
   // Load the signing key before the transaction: the embedded database has one connection.
   await deps.keyStore.activeKey('ES256');
