@@ -92,7 +92,7 @@ function printFirstRun(node: NetidNode & { publicUrl: string; adminUrl: string }
   const lines = ['', `netid is running (${config.DATABASE_URL ? 'PostgreSQL server' : `embedded PostgreSQL in ${resolve(config.NETID_DATA_DIR)}`})`];
   if (firstRun.migrationsApplied.length) lines.push(`  database initialised: ${firstRun.migrationsApplied.length} migrations applied`);
   if (firstRun.keysCreated.length) lines.push(`  signing keys created: ${firstRun.keysCreated.length} (ES256 and EdDSA for tokens, EdDSA for the transparency log), sealed under the master key`);
-  if (firstRun.demoRecordsImported) lines.push(`  demo registry imported: ${firstRun.demoRecordsImported} identities from ${demoRegistryFile}`);
+  if (firstRun.demoRecordsImported) lines.push(`  demo registry imported: ${firstRun.demoRecordsImported} identities from ${demoRegistryFile}, portraits cut into ${resolve(config.NETID_DATA_DIR, 'demo-registry')} (docs/registry-format.md)`);
   lines.push(
     '',
     `  netid app:   ${config.NETID_ISSUER}/   (get a web number at ${config.NETID_ISSUER}/enrol; listening on ${node.publicUrl})`,
