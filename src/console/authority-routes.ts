@@ -60,12 +60,14 @@ export function authorityConsoleRoutes(app: FastifyInstance, service: ConsoleSer
 
   app.post(BACK, { schema: hide }, act(BACK, async (_operator, request, acting) => {
     const b = bodyOf(request);
+    const scope = text(b.scope);
+    if (scope !== 'identity' && scope !== 'records') throw AuthorityError('authority.field_required', { field: 'scope' });
     const deferralReason = text(b.deferral_reason).trim();
     const deferralUntil = text(b.deferral_until);
     const input: Omit<AuthorityRequestInput, 'subject'> = {
       requestingBody: text(b.requesting_body).trim(),
       legalBasis: { statute: text(b.statute).trim(), caseReference: text(b.case_reference).trim() },
-      scope: text(b.scope) === 'records' ? { kind: 'records', from: dayOf(text(b.window_from)), to: dayOf(text(b.window_to), 1) } : { kind: 'identity' },
+      scope: scope === 'records' ? { kind: 'records', from: dayOf(text(b.window_from)), to: dayOf(text(b.window_to), 1) } : { kind: 'identity' },
       ...(deferralReason || deferralUntil ? { deferral: { reason: deferralReason, until: dayOf(deferralUntil) } } : {}),
     };
     await service.authority.submit(acting, text(b.web_number), input);

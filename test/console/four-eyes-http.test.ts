@@ -18,63 +18,9 @@ import { startNode, type RunningNode } from '../../src/app/app.ts';
 import { adminToken } from '../../src/app/data-dir.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { fieldsTarget } from '../../src/console/operator-passkeys.ts';
-import { createOperator } from '../../src/console/wiring.ts';
 import { testDatabases, testEnv } from '../support/databases.ts';
 import { freePort } from '../support/free-port.ts';
-import { SoftwareAuthenticator, type AuthenticatorBehaviour } from '../support/software-authenticator.ts';
-
-interface Answer {
-  readonly status: number;
-  readonly location: string;
-  readonly body: string;
-}
-
-/** A console user in their browser: a passkey on their device and, once signed in, the session cookie. */
-class ConsoleUser {
-  readonly base: string;
-  readonly authenticator: SoftwareAuthenticator;
-  cookie = '';
-  id = '';
-
-  constructor(base: string) {
-    this.base = base;
-    this.authenticator = new SoftwareAuthenticator(base);
-  }
-
-  async json(path: string, body?: unknown): Promise<{ status: number; json: Record<string, any> }> {
-    const response = await fetch(`${this.base}${path}`, { method: 'POST', headers: { origin: this.base, 'content-type': 'application/json', accept: 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) }, body: JSON.stringify(body ?? {}) });
-    return { status: response.status, json: (await response.json()) as Record<string, any> };
-  }
-
-  async enrolAndSignIn(name: string, role: 'operator' | 'auditor', node: RunningNode, port: number): Promise<this> {
-    const created = await createOperator(node.services, { name, role }, port);
-    this.id = created.operator_id;
-    const path = `/console/api/enrol/${created.enrolment_path.split('/console/enrol/')[1]}`;
-    assert.equal((await this.json(path, this.authenticator.create((await this.json(`${path}/options`)).json as never))).status, 200);
-    const response = await fetch(`${this.base}/console/api/signin`, { method: 'POST', headers: { origin: this.base, 'content-type': 'application/json' }, body: JSON.stringify(this.authenticator.get((await this.json('/console/api/signin/options')).json as never)) });
-    assert.equal(response.status, 200);
-    this.cookie = /netid_console=[^;]+/.exec(response.headers.get('set-cookie') ?? '')![0];
-    return this;
-  }
-
-  /** The page's script: a step-up for `action` on `target`, answered by this user's authenticator. */
-  async stepUp(action: string, target: string, behaviour: AuthenticatorBehaviour = {}): Promise<string> {
-    const options = await this.json('/console/api/step-up/options', { action, target });
-    assert.equal(options.status, 200, JSON.stringify(options.json));
-    return JSON.stringify(this.authenticator.get(options.json as never, behaviour));
-  }
-
-  /** A form post from a console page. */
-  async post(path: string, form: Record<string, string>): Promise<Answer> {
-    const response = await fetch(`${this.base}${path}`, { method: 'POST', redirect: 'manual', headers: { origin: this.base, 'content-type': 'application/x-www-form-urlencoded', ...(this.cookie ? { cookie: this.cookie } : {}) }, body: new URLSearchParams(form).toString() });
-    return { status: response.status, location: response.headers.get('location') ?? '', body: await response.text() };
-  }
-}
-
-const refusedWith = (answer: Answer, code: string) => {
-  assert.equal(answer.status, 303, answer.body);
-  assert.equal(new URL(answer.location, 'http://x').searchParams.get('error'), code);
-};
+import { ConsoleUser, refusedWith } from './console-user.ts';
 
 for (const database of testDatabases) {
   describe(`four-eyes acts over HTTP (${database.kind})`, () => {
@@ -120,7 +66,7 @@ for (const database of testDatabases) {
       approverA = await new ConsoleUser(base).enrolAndSignIn('Approver A', 'operator', node, adminPort);
       approverB = await new ConsoleUser(base).enrolAndSignIn('Approver B', 'operator', node, adminPort);
       auditor = await new ConsoleUser(base).enrolAndSignIn('Auditor', 'auditor', node, adminPort);
-      const document = { document_type: 'cn_resident_id', document_number: `11010519491231${database.kind === 'pglite' ? '0021' : '0030'}`, name: '王芳', birth_date: '1949-12-31', sex: 'F' as const, nationality: 'CHN', expiry_date: '2040-01-01' };
+      const document = { document_type: 'cn_resident_id' as const, document_number: `11010519491231${database.kind === 'pglite' ? '0021' : '0030'}`, name: '王芳', birth_date: '1949-12-31', sex: 'F' as const, nationality: 'CHN', expiry_date: '2040-01-01' };
       personId = (await node.services.persons.create({ documentKey: `four-eyes-${database.kind}`, webNumber: 'WNFOUREYE1', attributes: document, now: new Date() })).personId;
       await node.services.embeddedRegistry!.importRecords([{ documentType: document.document_type, documentNumber: document.document_number, name: document.name, birthDate: document.birth_date, sex: 'F', nationality: 'CHN', expiryDate: document.expiry_date, status: 'valid', portrait: new Uint8Array([0xff, 0xd8, 0xff]), guardian: null }]);
     });

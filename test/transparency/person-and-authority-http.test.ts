@@ -2,18 +2,21 @@
  * Over HTTP, as the person and an operator's tools see the service: a signed-in person gets their
  * log key and their own log entries, each with an inclusion proof that verifies against the
  * published, signed checkpoint — and never another person's entries; without a session the
- * answer is 401. Authority requests go through the admin API with its bearer token: two approvals
- * by operators other than the submitter, a deferred notice that the person sees (in the activity
- * page and the log) only when the deferral ends, and bad input refused with a stable code and
- * nothing stored.
+ * answer is 401. Authority requests are taken step by step in the operator console, each step by
+ * an operator proven with their own passkey (the admin API's machine token can only read them):
+ * two approvals by operators other than the submitter, a deferred notice that the person sees (in
+ * the activity page and the log) only when the deferral ends, and bad input refused with a stable
+ * code and nothing stored.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { adminToken } from '../../src/app/data-dir.ts';
 import { findOwnEntries, isOwnEvent, leafHash, parseCheckpoint, parseVerifierKey, verifyInclusion, type LogEvent } from '../../src/transparency/index.ts';
+import { fieldsTarget } from '../../src/console/operator-passkeys.ts';
 import { openNote } from '../../src/transparency/note/open-note.ts';
 import type { SoftwareAuthenticator } from '../support/software-authenticator.ts';
 import { enrolPerson, personBrowser, startOidcNode, type OidcTestNode } from '../oidc/support.ts';
+import { ConsoleUser, refusedWith } from '../console/console-user.ts';
 
 const DAY = 86_400_000;
 /** The node's clock: real time plus an offset the tests move forward. */
@@ -24,12 +27,24 @@ let t: OidcTestNode;
 let token: string;
 let personA: { personId: string; webNumber: string; authenticator: SoftwareAuthenticator };
 let personB: { personId: string; webNumber: string; authenticator: SoftwareAuthenticator };
+/** Operators in the console: the one who records requests, and three others who decide them. */
+let submitter: ConsoleUser;
+let alice: ConsoleUser;
+let bob: ConsoleUser;
+let carol: ConsoleUser;
 
 before(async () => {
   t = await startOidcNode({ NETID_ADMIN_PORT: '0', NETID_AUTHORITY_DEFERRAL_MAX_DAYS: '90' }, { now: clock });
   token = adminToken(t.dir);
-  personA = await enrolPerson(t, { document_type: 'cn_resident_id', document_number: '110105194912310021', name: '甲', birth_date: '1949-12-31', sex: 'F', nationality: 'CHN', expiry_date: '2040-01-01' });
-  personB = await enrolPerson(t, { document_type: 'cn_resident_id', document_number: '110105195001010030', name: '乙', birth_date: '1950-01-01', sex: 'M', nationality: 'CHN', expiry_date: '2040-01-01' });
+  personA = await enrolPerson(t, { document_type: 'cn_resident_id', document_number: '110105194912310021', name: '甲', birth_date: '1949-12-31', sex: 'F', nationality: 'CHN', expiry_date: '2040-01-01' }, 'WNPERSONA1');
+  personB = await enrolPerson(t, { document_type: 'cn_resident_id', document_number: '110105195001010030', name: '乙', birth_date: '1950-01-01', sex: 'M', nationality: 'CHN', expiry_date: '2040-01-01' }, 'WNPERSONB1');
+  const adminPort = Number(new URL(t.node.adminUrl).port);
+  const consoleBase = `http://localhost:${adminPort}`;
+  const operator = (name: string) => new ConsoleUser(consoleBase).enrolAndSignIn(name, 'operator', t.node, adminPort);
+  submitter = await operator('Submitter');
+  alice = await operator('Alice');
+  bob = await operator('Bob');
+  carol = await operator('Carol');
 });
 after(async () => t?.close());
 
@@ -45,8 +60,7 @@ async function publicGet(path: string): Promise<Response> {
   return fetch(`${t.issuer}${path}`);
 }
 
-const request = (webNumber: string, extra: Record<string, unknown> = {}) => ({
-  operator_id: 'op-submitter',
+const request = (webNumber: string, extra: Record<string, string> = {}): Record<string, string> => ({
   web_number: webNumber,
   requesting_body: 'Public Security Bureau, Haidian',
   statute: 'Cybersecurity Law art. 28',
@@ -54,6 +68,24 @@ const request = (webNumber: string, extra: Record<string, unknown> = {}) => ({
   scope: 'identity',
   ...extra,
 });
+
+/** A date field's value: the UTC day `days` from the node's clock. */
+const dayField = (days: number) => new Date(clock().getTime() + days * DAY).toISOString().slice(0, 10);
+
+/** The submitter records a request in the console, with a step-up bound to its web number. */
+async function submit(form: Record<string, string>) {
+  return submitter.post('/console/authority', { ...form, assertion: await submitter.stepUp('authority.submit', fieldsTarget(form.web_number ?? '')) });
+}
+
+/** One step on a request by one operator, with their step-up for that step and request. */
+async function step(operator: ConsoleUser, id: string, action: 'approve' | 'reject' | 'fulfil', form: Record<string, string> = {}) {
+  return operator.post(`/console/authority/${id}/${action}`, { ...form, assertion: await operator.stepUp(`authority.${action}`, id) });
+}
+
+/** The newest request in the admin API's read of them. */
+async function newestRequestId(): Promise<string> {
+  return (await admin('GET', '/admin/v1/authority-requests')).json.requests[0].request_id;
+}
 
 interface ListedEntry {
   index: number;
@@ -109,7 +141,7 @@ async function publicEntries(): Promise<Uint8Array[]> {
   return all;
 }
 
-describe('the admin API refuses what it must not store', () => {
+describe('what the admin API and the console refuse to store', () => {
   it('runs the daily jobs on demand over the admin API: retention, then the status entry purge', async () => {
     const run = await admin('POST', '/admin/v1/retention/run');
     assert.equal(run.status, 200, JSON.stringify(run.json));
@@ -118,33 +150,31 @@ describe('the admin API refuses what it must not store', () => {
     assert.equal((await admin('POST', '/admin/v1/retention/run', undefined, null)).status, 401);
   });
 
-  it('answers 401 without the bearer token, or with a wrong one, and stores nothing', async () => {
+  it('answers 401 without the bearer token, or with a wrong one; with it, reads requests but cannot record one', async () => {
     for (const auth of [null, 'Bearer not-the-token']) {
-      const refused = await admin('POST', '/admin/v1/authority-requests', request(personA.webNumber), auth);
+      const refused = await admin('GET', '/admin/v1/authority-requests', undefined, auth);
       assert.equal(refused.status, 401);
       assert.equal(refused.json.error, 'request.unauthenticated');
     }
-    assert.equal((await admin('GET', '/admin/v1/authority-requests', undefined, null)).status, 401);
+    const machine = await admin('POST', '/admin/v1/authority-requests', { ...request(personA.webNumber), operator_id: 'op-submitter' });
+    assert.equal(machine.status, 404, 'the machine token takes no step of an authority request');
     assert.deepEqual((await admin('GET', '/admin/v1/authority-requests')).json.requests, []);
   });
 
-  it('answers 400 with a stable code to bad input, and stores nothing', async () => {
-    const withoutStatute: Record<string, unknown> = request(personA.webNumber);
+  it('refuses bad input in the console with a stable code, and stores nothing', async () => {
+    const withoutStatute = request(personA.webNumber);
     delete withoutStatute.statute;
-    const cases: Array<[unknown, string]> = [
-      [withoutStatute, 'request.invalid'],
-      [request(personA.webNumber, { scope: 'everything' }), 'request.invalid'],
+    const cases: Array<[Record<string, string>, string]> = [
+      [withoutStatute, 'authority.legal_basis_required'],
+      [request(personA.webNumber, { scope: 'everything' }), 'authority.field_required'],
       [request(personA.webNumber, { statute: '   ' }), 'authority.legal_basis_required'],
-      [request(personA.webNumber, { scope: 'records', window_from: clock().toISOString(), window_to: new Date(clock().getTime() - DAY).toISOString() }), 'authority.bad_window'],
+      [request(personA.webNumber, { scope: 'records', window_from: dayField(0), window_to: dayField(-2) }), 'authority.bad_window'],
       [request(personA.webNumber, { scope: 'records' }), 'authority.bad_window'],
-      [request(personA.webNumber, { deferral_reason: 'investigation', deferral_until: new Date(clock().getTime() + 91 * DAY).toISOString() }), 'authority.deferral_invalid'],
-      [request(personA.webNumber, { deferral_until: new Date(clock().getTime() + 10 * DAY).toISOString() }), 'authority.deferral_invalid'],
+      [request(personA.webNumber, { deferral_reason: 'investigation', deferral_until: dayField(92) }), 'authority.deferral_invalid'],
+      [request(personA.webNumber, { deferral_until: dayField(10) }), 'authority.deferral_invalid'],
+      [request('WN00000000'), 'authority.person_not_found'],
     ];
-    for (const [body, code] of cases) {
-      const answer = await admin('POST', '/admin/v1/authority-requests', body);
-      assert.equal(answer.status, 400, JSON.stringify(answer.json));
-      assert.equal(answer.json.error, code);
-    }
+    for (const [form, code] of cases) refusedWith(await submit(form), code);
     assert.deepEqual((await admin('GET', '/admin/v1/authority-requests')).json.requests, []);
     const browser = await personBrowser(t, personA.authenticator);
     const activity = (await (await browser.fetch('/api/v1/me/activity')).json()) as { entries: Array<{ type: string }> };
@@ -164,26 +194,22 @@ describe("the person's log over HTTP", () => {
   });
 
   it('an authority request: two approvals by operators other than the submitter, then fulfilment of exactly the scope', async () => {
-    const submitted = await admin('POST', '/admin/v1/authority-requests', request(personA.webNumber));
-    assert.equal(submitted.status, 201);
-    assert.equal(submitted.json.state, 'submitted');
-    requestA = submitted.json.request_id;
+    assert.equal((await submit(request(personA.webNumber))).location, '/console/authority?done=authority_submitted');
+    requestA = await newestRequestId();
     const path = `/admin/v1/authority-requests/${requestA}`;
-    const bySubmitter = await admin('POST', `${path}/approve`, { operator_id: 'op-submitter' });
-    assert.deepEqual([bySubmitter.status, bySubmitter.json.error], [403, 'authority.submitter_cannot_approve']);
-    assert.equal((await admin('POST', `${path}/approve`, { operator_id: 'op-alice' })).json.state, 'submitted');
-    const early = await admin('POST', `${path}/fulfil`, { operator_id: 'op-carol' });
-    assert.deepEqual([early.status, early.json.error], [409, 'authority.needs_two_approvals']);
-    const again = await admin('POST', `${path}/approve`, { operator_id: 'op-alice' });
-    assert.deepEqual([again.status, again.json.error], [403, 'authority.same_approver']);
-    const approved = await admin('POST', `${path}/approve`, { operator_id: 'op-bob' });
-    assert.deepEqual([approved.status, approved.json.state, approved.json.first_approver, approved.json.second_approver], [200, 'approved', 'op-alice', 'op-bob']);
-    const fulfilled = await admin('POST', `${path}/fulfil`, { operator_id: 'op-carol' });
+    assert.deepEqual([(await admin('GET', path)).json.state, (await admin('GET', path)).json.submitted_by], ['submitted', submitter.id]);
+    refusedWith(await step(submitter, requestA, 'approve'), 'authority.submitter_cannot_approve');
+    assert.equal((await step(alice, requestA, 'approve')).location, '/console/authority?done=authority_first_approval');
+    refusedWith(await step(carol, requestA, 'fulfil'), 'authority.needs_two_approvals');
+    refusedWith(await step(alice, requestA, 'approve'), 'authority.same_approver');
+    assert.equal((await step(bob, requestA, 'approve')).location, '/console/authority?done=authority_approved');
+    const approved = (await admin('GET', path)).json;
+    assert.deepEqual([approved.state, approved.first_approver, approved.second_approver], ['approved', alice.id, bob.id]);
+    const fulfilled = await step(carol, requestA, 'fulfil');
     assert.equal(fulfilled.status, 200);
-    assert.equal(fulfilled.json.request.state, 'fulfilled');
-    assert.equal(fulfilled.json.released.identity.name, '甲');
-    assert.equal(fulfilled.json.released.records, undefined);
-    assert.equal((await admin('GET', path)).json.state, 'fulfilled');
+    assert.match(fulfilled.body, /data-field="name">甲</);
+    assert.doesNotMatch(fulfilled.body, /released-records/, 'the identity scope only, no activity records');
+    assert.deepEqual([(await admin('GET', path)).json.state, (await admin('GET', path)).json.fulfilled_by], ['fulfilled', carol.id]);
   });
 
   it('gives the signed-in person their key and their entries, each proven against the published checkpoint', async () => {
@@ -208,13 +234,11 @@ describe("the person's log over HTTP", () => {
   });
 
   it("defers the person's notice, then shows it — in the activity page and the log — when the deferral ends", async () => {
-    const until = new Date(clock().getTime() + 30 * DAY);
-    const submitted = await admin('POST', '/admin/v1/authority-requests', request(personB.webNumber, { case_reference: 'HD-2025-0043', deferral_reason: 'ongoing investigation', deferral_until: until.toISOString() }));
-    assert.equal(submitted.status, 201);
-    const id: string = submitted.json.request_id;
-    assert.equal((await admin('POST', `/admin/v1/authority-requests/${id}/approve`, { operator_id: 'op-alice' })).status, 200);
-    assert.equal((await admin('POST', `/admin/v1/authority-requests/${id}/approve`, { operator_id: 'op-bob' })).json.state, 'approved');
-    assert.equal((await admin('POST', `/admin/v1/authority-requests/${id}/fulfil`, { operator_id: 'op-bob' })).status, 200);
+    assert.equal((await submit(request(personB.webNumber, { case_reference: 'HD-2025-0043', deferral_reason: 'ongoing investigation', deferral_until: dayField(30) }))).location, '/console/authority?done=authority_submitted');
+    const id = await newestRequestId();
+    assert.equal((await step(alice, id, 'approve')).location, '/console/authority?done=authority_first_approval');
+    assert.equal((await step(bob, id, 'approve')).location, '/console/authority?done=authority_approved');
+    assert.equal((await step(bob, id, 'fulfil')).status, 200);
     assert.equal((await admin('POST', '/admin/v1/log/checkpoint')).status, 200);
 
     const notices = async () => {
