@@ -2,7 +2,9 @@
  * Accountability as the issue states it: authority requests need two approvers who are not the
  * submitter and release only what was approved; a deferred notice appears to the person when the
  * deferral ends; a revocation needs a reason and a second operator, the person sees it and can
- * appeal; a person finds all of their own log entries, and another person's key finds none.
+ * appeal; a registry-reported revocation applies only when the registry's record confirms it; a
+ * person finds all of their own log entries, and another person's key finds none. (The operator
+ * ids here are what the console passes once a step-up proved the operator: test/console.)
  */
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
@@ -171,6 +173,22 @@ describe('revocation with due process', () => {
     const row = await node.services.revocation.propose({ personId: personA, reason: 'person_request', reference: 'app-settings', source: 'person' }, 'person');
     assert.equal(row.state, 'applied');
     await assert.rejects(node.services.revocation.propose({ personId: personA, reason: 'person_request', reference: 'x', source: 'operator' }, 'op-alice'), { code: 'revocation.source_mismatch' });
+  });
+
+  it("applies a registry report only when the registry's record of the person's document confirms it", async () => {
+    const { revocation, embeddedRegistry } = node.services;
+    await assert.rejects(revocation.propose({ personId: personB, reason: 'death', reference: 'REG-0', source: 'registry' }, 'registry'), { code: 'revocation.source_mismatch' });
+    const count = async () => (await revocation.forPerson(personB)).revocations.length;
+    const before = await count();
+    await assert.rejects(revocation.reportedByRegistry({ personId: personB, reason: 'death', reference: 'REG-1' }), { code: 'revocation.registry_not_confirmed' });
+    const record = { documentType: 'cn_resident_id', documentNumber: '11010119900102', name: 'Person 2', birthDate: '1990-01-01', sex: 'F' as const, nationality: 'CHN', expiryDate: '2035-01-01', portrait: new Uint8Array([0xff, 0xd8, 0xff]), guardian: null };
+    await embeddedRegistry!.importRecords([{ ...record, status: 'valid' }]);
+    await assert.rejects(revocation.reportedByRegistry({ personId: personB, reason: 'death', reference: 'REG-1' }), { code: 'revocation.registry_not_confirmed' });
+    await embeddedRegistry!.importRecords([{ ...record, status: 'lost' }]);
+    await assert.rejects(revocation.reportedByRegistry({ personId: personB, reason: 'death', reference: 'REG-1' }), { code: 'revocation.registry_not_confirmed' });
+    assert.equal(await count(), before, 'nothing stored for an unconfirmed report');
+    const applied = await revocation.reportedByRegistry({ personId: personB, reason: 'document_invalidated', reference: 'REG-2' });
+    assert.deepEqual([applied.state, applied.source, applied.proposed_by, applied.approved_by], ['applied', 'registry', 'registry', 'registry']);
   });
 
   it("scopes an app suspension to that app", async () => {
