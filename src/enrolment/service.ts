@@ -75,15 +75,19 @@ export class EnrolmentService {
     return this.#d.policy;
   }
 
-  /** Step 1: document validation and the registry check. */
+  /**
+   * Step 1: document validation and the registry check. Whether the document is already enrolled
+   * is not looked at here: anyone may type someone's document number, so the answer must be the
+   * same (code and work done) for an enrolled document as for any other. It is said only after
+   * the face matched (submitFace), to the document's holder.
+   */
   async start(input: StartInput): Promise<Enrolment> {
-    const { enrolments, persons, registry, sealer } = this.#d;
+    const { enrolments, registry, sealer } = this.#d;
     const now = this.#d.now();
     const valid = validateDocument({ type: input.documentType, number: input.documentNumber, expiresOn: input.expiryDate, mrz: input.mrz }, now);
     if (!valid.ok) throw documentError(valid.error);
     if (parseIsoDate(input.birthDate) === null) throw EnrolmentError('enrolment.registry_mismatch');
     const key = documentKey(sealer, valid.value.type, valid.value.number);
-    if (await persons.findIdByDocumentKey(key)) throw PersonError('person.already_enrolled');
     const enrolment = await enrolments.create({
       enrolmentId: randomUUID(),
       personId: randomUUID(),
@@ -218,6 +222,12 @@ export class EnrolmentService {
     const match = matchEmbeddings(engine, reference, probe);
     decisions.push({ step: 'face', check: 'match_registry_portrait', result: match.matched ? 'pass' : 'fail', details: { score: match.score, threshold: match.threshold, model: match.model, attempt } });
     if (!match.matched) await fail('enrolment.face_mismatch');
+    // Only the document's holder gets this far: now they may learn that it is enrolled already.
+    if (await this.#d.persons.findIdByDocumentKey(enrolment.documentKey)) {
+      decisions.push({ step: 'document', check: 'not_enrolled', result: 'fail', details: { reason: 'person.already_enrolled', after: 'face_match' } });
+      await enrolments.transition(enrolmentId, transitions.fail, this.#d.now(), { failureCode: 'person.already_enrolled' }, decisions);
+      throw PersonError('person.already_enrolled', { enrolment_id: enrolmentId });
+    }
     const current = await this.#require(enrolmentId, 'document_checked');
     return enrolments.transition(enrolmentId, transitions.verifyFace, this.#d.now(), { data: { ...current.data, challenge: null, passkeyChallenge: null, guardianChallenge: null } }, decisions);
   }
@@ -260,7 +270,8 @@ export class EnrolmentService {
   /** Step 4: registration options for the passkey that will be bound. */
   async passkeyOptions(enrolmentId: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const enrolment = await this.#bindable(enrolmentId);
-    const options = await registrationOptions(this.#d.rp, { personId: enrolment.personId, name: 'netid', displayName: enrolment.data.attributes.name });
+    // The passkey provider stores (and may sync to a cloud account) what the options name: never the legal name. The web number is drawn at issuance, so a neutral label.
+    const options = await registrationOptions(this.#d.rp, { personId: enrolment.personId, name: 'netid', displayName: 'netid' });
     await this.#d.enrolments.updateData(enrolment, { ...enrolment.data, passkeyChallenge: options.challenge }, this.#d.now());
     return options;
   }

@@ -63,7 +63,12 @@ const STEPS: readonly { id: string; label: MessageId }[] = [
   { id: 'done', label: 'enrol.step.done' },
 ];
 
-export function enrolPage(ctx: PageContext, options: { guardianSignedIn: boolean }): string {
+/**
+ * The enrolment wizard. Its steps run in the page's script; without scripts the document form
+ * still posts (never GET: document number, name and birth date must not land in the URL, the
+ * history or a log) to POST /enrol, which answers this page with `noScript` and keeps nothing.
+ */
+export function enrolPage(ctx: PageContext, options: { guardianSignedIn: boolean; noScript?: boolean }): string {
   const t = messages(ctx.lang);
   const field = (id: string, label: MessageId, input: Html, hint?: MessageId) => html`<div class="field">
 <label for="${id}">${t[label]}</label>${hint ? html`<span class="hint" id="${id}-hint">${t[hint]}</span>` : ''}
@@ -92,6 +97,7 @@ ${input}
   };
   const body = html`<h1 id="enrol-title">${t['enrol.title']}</h1>
 <p class="lead">${t['enrol.lead']}</p>
+${options.noScript ? html`<div class="alert" role="alert" id="enrol-noscript">${t['enrol.noscript']}</div>` : html`<noscript><div class="alert" role="alert">${t['enrol.noscript']}</div></noscript>`}
 <ol class="steps" aria-label="${t['enrol.steps.label']}">
 ${STEPS.map((s, i) => html`<li data-step="${s.id}"${i === 0 ? raw(' aria-current="step"') : ''}>${i + 1}. ${t[s.label]}</li>`)}
 </ol>
@@ -100,7 +106,7 @@ ${STEPS.map((s, i) => html`<li data-step="${s.id}"${i === 0 ? raw(' aria-current
 
 <section id="step-document" aria-labelledby="h-document">
 <h2 id="h-document">${t['enrol.step.document']}</h2>
-<form id="document-form" novalidate>
+<form id="document-form" method="post" action="/enrol" novalidate>
 <fieldset>
 <legend>${t['enrol.doctype.legend']}</legend>
 ${DOCUMENT_TYPES.map((type, i) => html`<div class="choice"><input type="radio" name="document_type" id="doc-${type}" value="${type}"${i === 0 ? raw(' checked') : ''}><label for="doc-${type}">${t[`enrol.doc.${type}` as MessageId]}</label></div>`)}

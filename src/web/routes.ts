@@ -94,6 +94,9 @@ export function webRoutes(services: Services): RouteModule {
       return sendPage(reply, enrolPage(ctxOf(request), { guardianSignedIn: session !== null }));
     });
 
+    // The enrol form without scripts: the details are dropped unread (nothing can enrol without the camera and a passkey).
+    app.post('/enrol', { schema: { hide: true } }, async (request, reply) => sendPage(reply, enrolPage(ctxOf(request), { guardianSignedIn: false, noScript: true })));
+
     app.get('/activity', { schema: { hide: true } }, async (request, reply) => {
       const session = await requirePerson(request, reply);
       if (!session) return reply;

@@ -37,6 +37,7 @@ export const en: Record<MessageId, string> = {
 
   'enrol.title': 'Get a web number',
   'enrol.lead': 'It is voluntary. You need a valid identity document and a live selfie in front of the camera. We do not keep your photos.',
+  'enrol.noscript': 'Getting a web number needs JavaScript: this page uses your camera and your passkey. Turn JavaScript on and start again. Nothing you typed was kept.',
   'enrol.steps.label': 'Enrolment progress',
   'enrol.step.document': 'Document',
   'enrol.step.selfie': 'Selfie',

@@ -39,6 +39,7 @@ export const zhCN = {
 
   'enrol.title': '申领网号',
   'enrol.lead': '自愿申领。您需要一份有效证件，并在摄像头前做一次活体自拍。我们不保存您的照片。',
+  'enrol.noscript': '申领网号需要启用 JavaScript：本页面需使用摄像头和通行密钥。请启用 JavaScript 后重新开始。您填写的内容均未保存。',
   'enrol.steps.label': '申领进度',
   'enrol.step.document': '证件',
   'enrol.step.selfie': '自拍',
