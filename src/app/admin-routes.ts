@@ -9,14 +9,26 @@ import type { RouteModule } from '../http/server.ts';
 import { importRegistryFile } from '../registry/registry-import.ts';
 import type { Services } from './services.ts';
 
+/** Routes of the admin listener that need no bearer token, by the pattern the router matched. */
+const OPEN_ROUTES = new Set(['/healthz', '/readyz', '/metrics', '/api/openapi.json', '/lang']);
 /**
- * The admin listener's bearer-token check, installed once for the whole listener: every
- * `/admin/v1/` route of every module needs the token; health, readiness and metrics do not.
+ * The operator console (src/console/routes.ts) and the stylesheets and scripts its pages load:
+ * the console authenticates operators by its own session and passkeys, not by the machine token.
  */
-export function adminTokenCheck(token: string): (request: FastifyRequest) => Promise<void> {
+const isConsoleRoute = (route: string) => route === '/' || route === '/console' || route.startsWith('/console/') || route.startsWith('/static/');
+
+/**
+ * The admin listener's one authorization decision, deny by default: every route needs the bearer
+ * token unless it is one of the open routes above. Taken after routing, on the route the router
+ * matched (which it found in the decoded path), so no spelling of a path can reach a route
+ * without the decision that route gets. A request that matched no route gets the 404 answer.
+ */
+export function adminAuthorization(token: string): (request: FastifyRequest) => Promise<void> {
   const expected = Buffer.from(`Bearer ${token}`);
   return async (request) => {
-    if (!request.url.startsWith('/admin/v1/')) return;
+    if (request.is404) return;
+    const route = request.routeOptions.url;
+    if (route !== undefined && (OPEN_ROUTES.has(route) || isConsoleRoute(route))) return;
     const given = Buffer.from(request.headers.authorization ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw HttpError('request.unauthenticated');
   };

@@ -21,7 +21,7 @@ import { openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { oidcRoutes } from '../oidc/routes.ts';
 import { relyingPartyAdminRoutes } from '../relying-parties/admin-routes.ts';
-import { adminRoutes, adminTokenCheck } from './admin-routes.ts';
+import { adminAuthorization, adminRoutes } from './admin-routes.ts';
 import { acquireLock, adminToken, dataPaths, updateLock } from './data-dir.ts';
 import { coreRoutes } from './core-routes.ts';
 import { buildEnrolmentServices, enrolmentRouteModules } from '../enrolment/wiring.ts';
@@ -132,9 +132,9 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   const https = config.NETID_ISSUER.startsWith('https://');
   // One set of counters per node for both listeners (shared with the other nodes when in the database).
   const limits = startRateLimitCounters(config, services.database, services.now, (error) => services.logger.warn({ err: error }, 'rate-limit counter sweep failed'));
-  const publicServer = await buildServer({ logger: services.logger, metrics: services.metrics, https, title: 'netid public API', routes: publicRouteModules(services), readiness, exposeMetrics: true, rateLimits: { ...limits, listener: 'public' }, trustProxy: trustedProxies(config) });
+  const publicServer = await buildServer({ logger: services.logger, metrics: services.metrics, https, title: 'netid public API', routes: publicRouteModules(services), readiness, exposeMetrics: false, rateLimits: { ...limits, listener: 'public' }, trustProxy: trustedProxies(config) });
   const token = adminToken(config.NETID_DATA_DIR);
-  const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services), relyingPartyAdminRoutes(services), ...accountabilityAdminRoutes(services), operatorAdminRoutes(services), consoleRoutes(services)], authenticate: adminTokenCheck(token), readiness, exposeMetrics: true, rateLimits: { ...limits, listener: 'admin' } });
+  const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services), relyingPartyAdminRoutes(services), ...accountabilityAdminRoutes(services), operatorAdminRoutes(services), consoleRoutes(services)], authorize: adminAuthorization(token), loopbackHostOnly: true, readiness, exposeMetrics: true, rateLimits: { ...limits, listener: 'admin' } });
   try {
     await publicServer.listen({ host: config.NETID_HOST, port: config.NETID_PORT });
     // The admin listener never leaves loopback.

@@ -15,6 +15,9 @@ export interface AdapterDeps {
   readonly now: () => Date;
 }
 
+/** An id PostgreSQL text cannot hold (U+0000) names nothing stored: looking it up would be a database error. */
+const unstorable = (id: string) => id.includes('\u0000');
+
 /** Builds the adapter class oidc-provider instantiates once per model name. */
 export function adapterFactory(deps: AdapterDeps): new (name: string) => Adapter {
   return class NetidAdapter implements Adapter {
@@ -35,6 +38,7 @@ export function adapterFactory(deps: AdapterDeps): new (name: string) => Adapter
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (unstorable(id)) return undefined;
       if (this.name === 'Client') {
         const rp = await deps.registry.find(id);
         // Pending and suspended apps do not exist for the protocol: no sign-in, no token use.
@@ -48,11 +52,13 @@ export function adapterFactory(deps: AdapterDeps): new (name: string) => Adapter
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      if (unstorable(userCode)) return undefined;
       const record = await deps.store.findByUserCode(this.name, userCode);
       return record ? (record.payload as AdapterPayload) : undefined;
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      if (unstorable(uid)) return undefined;
       const record = await deps.store.findByUid(this.name, uid);
       return record ? ({ ...record.payload, ...(record.consumedAt ? { consumed: Math.floor(record.consumedAt.getTime() / 1000) } : {}) } as AdapterPayload) : undefined;
     }

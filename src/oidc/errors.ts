@@ -3,6 +3,7 @@ import { defineErrors } from '../domain/errors.ts';
 
 export const OidcError = defineErrors({
   'oidc.interaction_expired': { status: 400, en: 'This sign-in has expired or was already completed; start again from the app.', zh: '此次登录已过期或已完成，请从应用重新开始。' },
+  'oidc.app_unavailable': { status: 403, en: 'This app may not sign people in with netid now (pending approval or suspended).', zh: '此应用目前不能使用 netid 登录（待批准或已暂停）。' },
   'oidc.passkey_failed': { status: 401, en: 'The passkey could not be verified.', zh: '无法验证通行密钥。' },
   'oidc.user_verification_required': { status: 401, en: 'This app needs your device to verify you (PIN or biometrics).', zh: '此应用要求设备验证您的身份（PIN 或生物识别）。' },
   'oidc.face_required': { status: 409, en: 'Complete the live face check first.', zh: '请先完成实时人脸比对。' },

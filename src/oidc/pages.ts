@@ -132,10 +132,14 @@ ${rows}
 </form>`);
 }
 
-export function errorPage(locale: PageLocale, message: string, detail?: string): string {
+/**
+ * An error page names its stable code in `#error-code` (docs/integration.md): a netid code, or on
+ * oidc-provider's own pages the OAuth/OpenID error code the protocol defines.
+ */
+export function errorPage(locale: PageLocale, message: string, code: string): string {
   return page(locale, t('errorTitle', locale), `<h1>${esc(t('errorTitle', locale))}</h1>
 <p role="alert">${esc(message)}</p>
-${detail ? `<p><code>${esc(detail)}</code></p>` : ''}`);
+<p><code id="error-code">${esc(code)}</code></p>`);
 }
 
 /** A clear page for an app that may not sign people in, else the provider's error. */
@@ -144,12 +148,11 @@ export async function renderProviderError(ctx: KoaContextWithOIDC, out: Record<s
   let message = out.error_description ?? out.error ?? '';
   if (out.error === 'invalid_client') {
     const clientId = ctx.oidc?.params?.client_id ?? ctx.query?.client_id;
-    const rp = typeof clientId === 'string' ? await registry.find(clientId) : null;
+    const rp = typeof clientId === 'string' && !clientId.includes('\u0000') ? await registry.find(clientId) : null;
     message = rp?.state === 'suspended' ? t('suspended', locale) : rp?.state === 'pending' ? t('pending', locale) : t('unknownApp', locale);
   }
   ctx.type = 'html';
-  ctx.set('content-security-policy', "default-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'");
-  ctx.body = errorPage(locale, message, out.error);
+  ctx.body = errorPage(locale, message, out.error ?? 'server_error');
 }
 
 export async function renderLogoutPrompt(ctx: KoaContextWithOIDC, form: string): Promise<void> {

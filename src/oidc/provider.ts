@@ -17,7 +17,9 @@ import { adapterFactory } from './adapter.ts';
 import { targetLevel } from './assurance.ts';
 import { assuranceRank, CLAIMS, DEFAULT_CLAIMS, SCOPE_CLAIMS, type AssuranceLevel } from './claims.ts';
 import { pairwiseSubject } from './pairwise.ts';
-import { renderProviderError, renderLogoutPrompt, renderLogoutDone } from './pages.ts';
+import { pageLocale, renderProviderError, renderLogoutPrompt, renderLogoutDone } from './pages.ts';
+import { errorBody, HttpError } from '../http/error-mapper.ts';
+import { CONTENT_SECURITY_POLICY, securityHeaderList } from '../http/security-headers.ts';
 
 export const OIDC_PREFIX = '/oidc';
 
@@ -105,6 +107,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     clientAuthMethods: ['private_key_jwt', 'client_secret_basic'],
     enabledJWA: { idTokenSigningAlgValues: ['ES256', 'EdDSA'], clientAuthSigningAlgValues: ['ES256', 'PS256', 'RS256', 'EdDSA'], dPoPSigningAlgValues: ['ES256', 'PS256', 'EdDSA'] },
     pkce: { required: () => true },
+    // OpenID Connect requires redirect_uri on every authorization request. Besides, oidc-provider's
+    // fill-in for an omitted one crashes its error path on a failed resume (a 500 instead of an error page).
+    allowOmittingSingleRegisteredRedirectUri: false,
     extraClientMetadata: { properties: ['netid_sector', 'netid_fapi2', 'netid_required_acr'] },
     extraParams: { netid_registered_claims: (ctx: KoaContextWithOIDC) => checkRegisteredClaims(ctx) },
     sectorIdentifierUriValidate: () => false,
@@ -161,6 +166,20 @@ export function createProvider(deps: ProviderDeps): Provider {
     rotateRefreshToken: true,
     ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 900, Session: 8 * 3600, Grant: GRANT_TTL_SECONDS, RefreshToken: 14 * 24 * 3600, PushedAuthorizationRequest: 60, DPoPProof: 300 },
     renderError: (ctx: KoaContextWithOIDC, out: Record<string, string>) => renderProviderError(ctx, out, deps.registry),
+  });
+  // oidc-provider writes to the raw response, past fastify's onSend hook: the same security headers
+  // are set here, before it runs, so its pages (logout, errors, the form_post page, to whose CSP it
+  // adds the hash of its one inline script) and its JSON carry them too.
+  const headers = [...securityHeaderList({ https: deps.issuer.startsWith('https://') }), ['content-security-policy', CONTENT_SECURITY_POLICY] as const];
+  provider.use(async (ctx, next) => {
+    for (const [name, value] of headers) ctx.set(name, value);
+    await next();
+    // A path or method oidc-provider does not serve: the same coded 404 as everywhere else.
+    if (ctx.status === 404 && ctx.body == null) {
+      ctx.status = 404;
+      ctx.type = 'application/json; charset=utf-8';
+      ctx.body = errorBody(HttpError('request.not_found'), pageLocale(ctx.query, ctx.get('accept-language')));
+    }
   });
   return provider;
 }

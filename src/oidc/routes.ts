@@ -197,12 +197,12 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         try {
           d = await details(request, reply);
         } catch (error) {
-          return sendPage(reply, 400, errorPage(locale, (error as NetidError).localized(locale)));
+          return sendPage(reply, 400, errorPage(locale, (error as NetidError).localized(locale), (error as NetidError).code));
         }
         const client = await clientOf(d);
         if (!client) {
           const registered = await registry.find(String(d.params.client_id));
-          return sendPage(reply, 403, errorPage(locale, registered?.state === 'suspended' ? t('suspended', locale) : t('pending', locale)));
+          return sendPage(reply, 403, errorPage(locale, registered?.state === 'suspended' ? t('suspended', locale) : t('pending', locale), 'oidc.app_unavailable'));
         }
         const appName = client.clientName ?? client.clientId;
         if (d.prompt.name === 'login') {

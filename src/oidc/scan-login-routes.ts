@@ -35,7 +35,7 @@ export function scanLoginRoutes(deps: ScanLoginRouteDeps): (app: FastifyInstance
   const page = (reply: FastifyReply, lang: PageLocale, status: number, title: string, body: ReturnType<typeof html>, scripts: string[] = []) =>
     sendPage(reply, renderPage({ title, lang, body, path: '/', scripts }), status);
   const expired = (reply: FastifyReply, lang: PageLocale) =>
-    page(reply, lang, 404, t('scanTitle', lang), html`<h1>${t('scanTitle', lang)}</h1><div class="alert" role="alert">${t('scanExpired', lang)}</div>`);
+    page(reply, lang, 404, t('scanTitle', lang), html`<h1>${t('scanTitle', lang)}</h1><div class="alert" role="alert">${t('scanExpired', lang)}</div><p class="meta"><code id="error-code">oidc.scan_expired</code></p>`);
 
   return (app) => {
     app.get('/scan/:code', { schema: { hide: true } }, async (request, reply) => {

@@ -8,6 +8,7 @@
  *   GET /log/v1/entries?start=&end=                      base64[] (at most 1000; may be shorter)
  */
 import { NetidError } from '../domain/errors.ts';
+import { errorBody } from '../http/error-mapper.ts';
 import { LogError } from './errors.ts';
 import type { TransparencyLog } from './log.ts';
 import { encodeBase64 } from './note/base64.ts';
@@ -45,7 +46,7 @@ function guarded(handler: LogRoute['handler']): LogRoute['handler'] {
       return await handler(query);
     } catch (error) {
       if (error instanceof NetidError) {
-        return { status: error.status, contentType: JSON_TYPE, body: JSON.stringify({ error: error.code, message: error.message, ...(error.detail ? { detail: error.detail } : {}) }) };
+        return { status: error.status, contentType: JSON_TYPE, body: JSON.stringify(errorBody(error, 'en')) };
       }
       throw error;
     }

@@ -48,7 +48,8 @@ export class SqlLogStore implements LogStore {
   async getEntries(start: number, end: number): Promise<Uint8Array[]> {
     if (start === end) return [];
     const rows = await this.#db.selectFrom('log_entries').select(['idx', 'entry']).where('log_id', '=', this.logId).where('idx', '>=', start).where('idx', '<', end).orderBy('idx').execute();
-    if (rows.length !== end - start) throw new TypeError(`entries ${start}..${end} out of range`);
+    // The caller checked the range against the stored size: a gap is a row removed behind netid's back.
+    if (rows.length !== end - start) throw LogError('log.entry_missing', { start, end, found: rows.length });
     return rows.map((r) => new Uint8Array(r.entry));
   }
 
@@ -132,7 +133,7 @@ export class SqlLogStore implements LogStore {
     const found = new Map(rows.rows.map((r) => [`${r.level}/${Number(r.idx)}`, r.hash]));
     return ids.map(({ level, index }) => {
       const hash = found.get(`${level}/${index}`);
-      if (!hash) throw new TypeError(`missing node ${level}/${index}`);
+      if (!hash) throw LogError('log.entry_missing', { node: `${level}/${index}` });
       return new Uint8Array(hash);
     });
   }

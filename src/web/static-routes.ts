@@ -8,6 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, normalize, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { HttpError } from '../http/error-mapper.ts';
 import { setPageLang } from './layout.ts';
 
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
@@ -27,7 +28,7 @@ function safeFile(root: string, relative: string): string | undefined {
 /**
  * A handler for a `…/*` route that serves the files of one folder (CSS, scripts, SVG), read once
  * and kept in memory, cacheable for five minutes; anything outside the folder, of another kind,
- * or (when `names` is given) with a name it does not match is a 404.
+ * or (when `names` is given) with a name it does not match is the coded 404 (`request.not_found`).
  */
 export function folderFiles(root: string, names?: RegExp): (request: { params: unknown }, reply: FastifyReply) => Promise<FastifyReply> {
   const cache = new Map<string, Buffer>();
@@ -35,7 +36,7 @@ export function folderFiles(root: string, names?: RegExp): (request: { params: u
     const relative = (request.params as { '*': string })['*'];
     const path = safeFile(root, relative);
     const ext = relative.split('.').pop() ?? '';
-    if (!path || !TYPES[ext] || (names && !names.test(relative))) return reply.status(404).type('text/plain').send('not found');
+    if (!path || !TYPES[ext] || (names && !names.test(relative))) throw HttpError('request.not_found');
     let body = cache.get(path);
     if (!body) {
       body = readFileSync(path);
