@@ -3,7 +3,9 @@
  * created with the function `netid operator create` uses, each opens their enrolment link,
  * registers a passkey (DevTools virtual authenticator) and signs in. An operator approves a
  * pending app and suspends it, proposes a revocation, cannot approve it themselves, a second
- * operator approves it; an operator starts an assisted enrolment and the person's phone continues
+ * operator approves it — every four-eyes act confirmed with the acting operator's passkey (the
+ * console's step-up script and the virtual authenticator's user verification); an operator records
+ * an authority request, cannot approve it, and a second operator gives the first approval; an operator starts an assisted enrolment and the person's phone continues
  * it from the hand-off link; the auditor sees all of it in the action record, has no action
  * buttons, and is refused with 403 when posting anyway. The decided revocation appears in the
  * history; an operator blocks the person from one approved app; the person appeals (public API)
@@ -102,7 +104,7 @@ after(async () => {
 
 for (const lang of ['zh-CN', 'en'] as const) {
   describe(`the operator console in ${lang}`, () => {
-    it('enrols operators and an auditor, approves and suspends an app, revokes with two operators, hands off an assisted enrolment, and shows it all to the auditor', { timeout: 120_000 }, async () => {
+    it('enrols operators and an auditor, approves and suspends an app, revokes with two operators, hands off an assisted enrolment, and shows it all to the auditor', { timeout: 240_000 }, async () => {
       const f = fixtures[lang];
       const text = <T,>(zh: T, en: T): T => (lang === 'en' ? en : zh);
       const { relyingParty } = await relyingPartyRegistryOf(node.services).register({ name: f.app, organisation: 'Tax Bureau', category: 'public_service', redirect_uris: ['https://tax.example/cb'], sector_identifier: 'tax.example', token_endpoint_auth_method: 'client_secret_basic' }, 'cli');
@@ -168,6 +170,26 @@ for (const lang of ['zh-CN', 'en'] as const) {
       assert.match((await decided.textContent())!, new RegExp(`Operator One ${lang}[\\s\\S]*Operator Two ${lang}`));
       assert.match((await decided.textContent())!, text(/已生效/, /Applied/));
       await expectAccessible(second.page, 'revocations: history');
+
+      // An authority request: recorded by one operator, who cannot approve it; a second one approves first.
+      await page.click('nav a[href="/console/authority"]');
+      await page.waitForURL(`${adminBase}/console/authority`);
+      await expectAccessible(page, 'authority requests');
+      await page.fill('#web_number', f.webNumber);
+      await page.fill('#requesting_body', text('海淀公安分局', 'Haidian Public Security Bureau'));
+      await page.fill('#statute', 'Cybersecurity Law art. 28');
+      await page.fill('#case_reference', `AUTH-${lang}`);
+      await page.click('#submit-request button[type="submit"]');
+      await page.waitForURL(`${adminBase}/console/authority?done=authority_submitted`);
+      const authorityItem = page.locator('#open-requests li[data-request-id]', { hasText: `AUTH-${lang}` });
+      const requestId = (await authorityItem.getAttribute('data-request-id'))!;
+      await authorityItem.locator('button[data-action="approve"]').click();
+      await page.waitForURL(`${adminBase}/console/authority?error=authority.submitter_cannot_approve`);
+      await second.page.goto(`${adminBase}/console/authority`);
+      await second.page.locator(`li[data-request-id="${requestId}"] button[data-action="approve"]`).click();
+      await second.page.waitForURL(`${adminBase}/console/authority?done=authority_first_approval`);
+      const request = await node.services.authority.find(requestId);
+      assert.deepEqual([request.submitted_by, request.first_approver, request.state], [first.id, second.id, 'submitted']);
 
       // A per-app block from the revocations page: only approved apps are offered.
       const { relyingParty: shop } = await relyingPartyRegistryOf(node.services).register({ name: `Shop ${lang}`, organisation: 'Shop Ltd', category: 'commercial', redirect_uris: ['https://shop.example/cb'], sector_identifier: 'shop.example', token_endpoint_auth_method: 'client_secret_basic' }, 'cli');
@@ -288,7 +310,9 @@ for (const lang of ['zh-CN', 'en'] as const) {
       assert.equal(await entry('operator.disabled', lost.operator_id).count(), 1);
       assert.equal(await entry('revocation.appeal_dismissed', appealId).count(), 1);
       assert.equal(await entry('app_access.blocked', shop.clientId).count(), 1);
-      for (const path of ['/console/apps', '/console/revocations', '/console/enrol-assisted', '/console/operators', '/console/appeals']) {
+      assert.equal(await entry('authority.submitted', requestId).count(), 1);
+      assert.equal(await entry('authority.approval', requestId).count(), 1);
+      for (const path of ['/console/apps', '/console/revocations', '/console/authority', '/console/enrol-assisted', '/console/operators', '/console/appeals']) {
         await a.goto(`${adminBase}${path}`);
         assert.equal(await a.locator('main form').count(), 0, `${path}: no action forms for an auditor`);
         assert.equal(await a.locator('main button').count(), 0, `${path}: no action buttons for an auditor`);
