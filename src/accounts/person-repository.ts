@@ -96,6 +96,25 @@ export class PersonRepository {
     return row ? { personId: row.person_id, state: row.state, webNumber: row.web_number, guardianPersonId: row.guardian_person_id, createdAt: row.created_at } : null;
   }
 
+  /**
+   * The person and whether a revocation in force holds their credentials (person_credential_holds,
+   * src/revocation: revoked and not reinstated on appeal): such a person may still use the netid
+   * app (to see the revocation and appeal) but obtains no web certificate and signs in to no app.
+   * `lock` takes the person's row for the caller's transaction: issuance and credential revocation
+   * both take it, so a batch is either revoked with the others or refused.
+   */
+  async standing(personId: string, trx?: Kysely<Database>, options: { lock?: boolean } = {}): Promise<(Person & { readonly credentialsHeld: boolean }) | null> {
+    let query = (trx ?? this.#db)
+      .selectFrom('persons as p')
+      .leftJoin('person_credential_holds as h', 'h.person_id', 'p.person_id')
+      .select(['p.person_id', 'p.state', 'p.web_number', 'p.guardian_person_id', 'p.created_at', 'h.eligible_for_issuance'])
+      .where('p.person_id', '=', personId);
+    if (options.lock) query = query.forUpdate('p');
+    const row = await query.executeTakeFirst();
+    if (!row) return null;
+    return { personId: row.person_id, state: row.state, webNumber: row.web_number, guardianPersonId: row.guardian_person_id, createdAt: row.created_at, credentialsHeld: row.eligible_for_issuance === false };
+  }
+
   /** The active person holding this document, if any. */
   async findIdByDocumentKey(documentKey: string): Promise<string | null> {
     const row = await this.#db.selectFrom('person_document_keys').select(['person_id']).where('document_key', '=', documentKey).where('state', '=', 'active').executeTakeFirst();

@@ -89,8 +89,11 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
       ...(await buildAccountabilityServices({ config, db: database.db, sealer, keys, persons, activity, registry: embeddedRegistry, now })),
       disconnectNotifiers: [],
     };
-    // Applying a revocation revokes the person's web certificates in the same transaction.
-    services.revocation.setCredentialRevoker((personId, reason, trx) => services.credentials.revokePersonCredentials(personId, credentialRevocationReason(reason), trx));
+    // Applying a revocation revokes the person's web certificates and ends their netid app sessions in the same transaction (whoever holds a session signs in again with a passkey).
+    services.revocation.setCredentialRevoker(async (personId, reason, trx) => {
+      await services.credentials.revokePersonCredentials(personId, credentialRevocationReason(reason), trx);
+      await services.personSessions.endAll(personId, trx);
+    });
     // Deactivation and device removal revoke web certificates in their own transaction.
     services.deactivation.revokers.push((personId, _now, trx) => services.credentials.revokePersonCredentials(personId, 'person_deactivated', trx).then(() => undefined));
     services.passkeys.deviceRevokers.push((personId, deviceId, trx) => services.credentials.revokeCredentialsOfDevice(personId, deviceId, trx));

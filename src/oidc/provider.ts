@@ -119,8 +119,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       return pairwiseSubject(deps.pairwiseKey, sector, accountId);
     },
     async findAccount(_ctx: KoaContextWithOIDC, sub: string) {
-      const person = await deps.persons.find(sub);
-      if (!person || person.state !== 'active') return undefined;
+      // A person whose revocation is in force is no account for apps: no sign-in, refresh or userinfo.
+      const person = await deps.persons.standing(sub);
+      if (!person || person.state !== 'active' || person.credentialsHeld) return undefined;
       return {
         accountId: sub,
         async claims(_use: string, scope: string, requested: Record<string, unknown> | undefined) {

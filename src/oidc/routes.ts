@@ -160,6 +160,11 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
       /** Login done: sign the person in; when no consent screen is needed, grant at once. */
       const finishLogin = async (request: FastifyRequest, reply: FastifyReply, d: InteractionDetails, personId: string, userVerified: boolean, faceMatched: boolean, via: SignInChannel) => {
         const client = (await clientOf(d))!;
+        // A revocation in force (docs/accountability.md) holds the person's credentials everywhere: no app gets a sign-in.
+        if ((await services.persons.standing(personId))?.credentialsHeld) {
+          await record(personId, client.clientId, client.netid_sector, { result: 'failed', reason: 'credentials_revoked', claims: [] });
+          return finishWithError(request, reply, 'access_denied', 'the person\'s credentials are revoked');
+        }
         // An app whose access was suspended for this person (revocation with due process) gets no sign-in.
         if (await services.revocation.isBlockedForApp(personId, client.clientId)) {
           await record(personId, client.clientId, client.netid_sector, { result: 'failed', reason: 'app_access_blocked', claims: [] });

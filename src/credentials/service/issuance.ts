@@ -49,7 +49,7 @@ export function subjectFromAttributes(webNumber: string, attributes: IdentityAtt
 
 export interface IssuanceDeps {
   readonly db: Kysely<Database>;
-  readonly persons: Pick<PersonRepository, 'find' | 'attributes'>;
+  readonly persons: Pick<PersonRepository, 'standing' | 'attributes'>;
   readonly activity: Pick<ActivityRepository, 'record'>;
   readonly keyStore: KeyStore;
   readonly issuer: string;
@@ -70,18 +70,27 @@ function keyThumb(jwk: JWK): string {
   return `${String(jwk.crv)}:${String(jwk.x)}:${String(jwk.y)}`;
 }
 
+/** Only an active person whose credentials no revocation holds obtains web certificates. */
+function checkIssuable<P extends { state: string; webNumber: string | null; credentialsHeld: boolean }>(person: P | null): P & { webNumber: string } {
+  if (!person) throw PersonError('person.not_found');
+  if (person.state !== 'active' || !person.webNumber) throw PersonError('person.not_active');
+  if (person.credentialsHeld) throw CredentialServiceError('credential.revoked');
+  return person as P & { webNumber: string };
+}
+
 export async function issueBatchForPerson(deps: IssuanceDeps, input: { personId: string; holderKeys: readonly JWK[]; deviceRef?: string | null }): Promise<IssuedBatch> {
   if (input.holderKeys.length < 1 || input.holderKeys.length > MAX_BATCH) throw CredentialError('credential.invalid_holder_key', { count: input.holderKeys.length, max: MAX_BATCH });
   if (new Set(input.holderKeys.map(keyThumb)).size !== input.holderKeys.length) throw CredentialServiceError('credential.duplicate_holder_key');
-  const person = await deps.persons.find(input.personId);
-  if (!person) throw PersonError('person.not_found');
-  if (person.state !== 'active' || !person.webNumber) throw PersonError('person.not_active');
+  const person = checkIssuable(await deps.persons.standing(input.personId));
   const now = deps.now();
   const subject = subjectFromAttributes(person.webNumber, await deps.persons.attributes(input.personId), now);
   const expiresAt = new Date(coarsenedTimes(now, deps.validityDays).exp * 1000);
   // Load the signing key before the transaction: the embedded database has one connection.
   await deps.keyStore.activeKey('ES256');
   return deps.db.transaction().execute(async (trx) => {
+    // Again under the person's lock: a revocation applied since the check above is seen here, and
+    // one applied after this commits revokes this batch too (it takes the same lock).
+    checkIssuable(await deps.persons.standing(input.personId, trx, { lock: true }));
     const since = new Date(now.getTime() - 86_400_000);
     const recent = await trx.selectFrom('status_entries').select((eb) => eb.fn.countAll<number>().as('n')).where('person_id', '=', input.personId).where('issued_at', '>', since).executeTakeFirst();
     if (Number(recent?.n ?? 0) + input.holderKeys.length > DAILY_ISSUANCE_LIMIT) throw CredentialServiceError('credential.issuance_limit', { limit: DAILY_ISSUANCE_LIMIT });

@@ -5,6 +5,7 @@
  * transaction (pass the caller's `trx` to join, e.g. deactivation).
  */
 import type { Kysely } from 'kysely';
+import type { PersonRepository } from '../../accounts/person-repository.ts';
 import type { ActivityRepository } from '../../audit/activity.ts';
 import type { Database } from '../../storage/schema.ts';
 import { CredentialServiceError } from './errors.ts';
@@ -17,6 +18,7 @@ const EXPIRED_GRACE_MS = 86_400_000;
 
 export interface RevocationDeps {
   readonly db: Kysely<Database>;
+  readonly persons: Pick<PersonRepository, 'standing'>;
   readonly activity: Pick<ActivityRepository, 'record'>;
   readonly now: () => Date;
 }
@@ -31,6 +33,9 @@ export interface RevocationOutcome {
 async function revokeWhere(deps: RevocationDeps, personId: string, reason: RevocationReason, deviceRef: string | null, trx: Kysely<Database> | undefined): Promise<RevocationOutcome> {
   if (!(REVOCATION_REASONS as readonly string[]).includes(reason)) throw CredentialServiceError('credential.revocation_reason', { reason });
   const run = async (db: Kysely<Database>): Promise<RevocationOutcome> => {
+    // The person's lock, which issuance takes too: a batch being issued now is committed before
+    // this revokes it with the rest, or waits and sees the revocation.
+    await deps.persons.standing(personId, db, { lock: true });
     const now = deps.now();
     let query = db
       .updateTable('status_entries')

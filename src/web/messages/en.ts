@@ -166,6 +166,7 @@ export const en: Record<MessageId, string> = {
   'reason.person_deactivated': 'Account deactivated',
   'reason.device_removed': 'Device removed',
   'reason.legal_order': 'Legal order',
+  'reason.credentials_revoked': 'Your credentials are revoked: apps get no sign-in until an appeal is upheld',
   'activity.answer': 'Answer',
 
   'apps.title': 'Connected apps',

@@ -168,6 +168,7 @@ export const zhCN = {
   'reason.person_deactivated': '网号已注销',
   'reason.device_removed': '设备已移除',
   'reason.legal_order': '法律文书',
+  'reason.credentials_revoked': '您的凭证已被吊销：申诉成立前，应用无法通过您登录',
   'activity.answer': '答复',
 
   'apps.title': '已连接的应用',
