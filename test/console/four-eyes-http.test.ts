@@ -124,14 +124,14 @@ for (const database of testDatabases) {
       refusedWith(await submitter.post(`/console/authority/${requestId}/approve`, { assertion: await submitter.stepUp('authority.approve', requestId) }), 'authority.submitter_cannot_approve');
       refusedWith(await submitter.post(`/console/authority/${requestId}/fulfil`, { assertion: await submitter.stepUp('authority.fulfil', requestId) }), 'authority.needs_two_approvals');
       refusedWith(await submitter.post(`/console/revocations/${revocationId}/approve`, { assertion: await submitter.stepUp('revocation.approve', revocationId) }), 'revocation.second_approval_required');
-      // A console session without a step-up, a step-up without user verification, one made for another act, one replayed.
+      // A console session without a step-up, a step-up without user verification, one made for another act.
       refusedWith(await submitter.post(`/console/revocations/${revocationId}/approve`, {}), 'console.step_up_required');
       refusedWith(await submitter.post(`/console/revocations/${revocationId}/approve`, { assertion: await submitter.stepUp('revocation.approve', revocationId, { userVerified: false }) }), 'console.step_up_failed');
       refusedWith(await submitter.post(`/console/revocations/${revocationId}/approve`, { assertion: await submitter.stepUp('revocation.reject', revocationId) }), 'console.step_up_failed');
-      const once = await approverA.stepUp('revocation.approve', revocationId);
-      // Another operator's passkey assertion, carried in the submitter's session.
-      refusedWith(await submitter.post(`/console/revocations/${revocationId}/approve`, { assertion: once }), 'console.step_up_failed');
-      refusedWith(await approverA.post(`/console/revocations/${revocationId}/approve`, { assertion: once }), 'console.step_up_failed');
+      // Another operator's passkey answering the submitter's challenge; another operator's step-up carried in the submitter's session.
+      const challenge = await submitter.json('/console/api/step-up/options', { action: 'revocation.approve', target: revocationId });
+      refusedWith(await submitter.post(`/console/revocations/${revocationId}/approve`, { assertion: JSON.stringify(approverA.authenticator.get({ ...challenge.json, allowCredentials: [] } as never)) }), 'console.step_up_failed');
+      refusedWith(await submitter.post(`/console/revocations/${revocationId}/approve`, { assertion: await approverA.stepUp('revocation.approve', revocationId) }), 'console.step_up_failed');
       assert.equal(await snapshot(), before);
     });
 
@@ -158,7 +158,9 @@ for (const database of testDatabases) {
       const page = await fetch(`${base}/console/authority`, { headers: { cookie: approverA.cookie } });
       assert.doesNotMatch(await page.text(), /王芳/, 'the list never shows the released data');
 
-      assert.equal((await approverA.post(`/console/revocations/${revocationId}/approve`, { assertion: await approverA.stepUp('revocation.approve', revocationId) })).location, '/console/revocations?done=revocation_approved');
+      const approval = await approverA.stepUp('revocation.approve', revocationId);
+      assert.equal((await approverA.post(`/console/revocations/${revocationId}/approve`, { assertion: approval })).location, '/console/revocations?done=revocation_approved');
+      refusedWith(await approverA.post(`/console/revocations/${revocationId}/approve`, { assertion: approval }), 'console.step_up_failed');
       assert.deepEqual((await node.services.revocation.credentialStatus(personId)).revoked, true);
 
       await node.services.transparency.checkpoint();
