@@ -11,7 +11,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
-import type { RelyingPartyConfig } from '../accounts/devices.ts';
+import type { PasskeyChallenges, RelyingPartyConfig } from '../accounts/devices.ts';
 import type { PersonRepository } from '../accounts/person-repository.ts';
 import type { AuthorityService } from '../authority/authority-service.ts';
 import type { Enrolment } from '../enrolment/states.ts';
@@ -20,7 +20,6 @@ import type { AccountableEventSink, RelyingParty, RelyingPartyRegistry } from '.
 import type { AppealRow, RevocationRow } from '../revocation/revocation-repository.ts';
 import type { RevocationService } from '../revocation/revocation-service.ts';
 import type { RevocationReasonCode } from '../revocation/tables.ts';
-import type { EphemeralStore } from '../storage/ephemeral-store.ts';
 import type { NetidError } from '../domain/errors.ts';
 import { AuthorityActs } from './authority-acts.ts';
 import { ConsoleError } from './errors.ts';
@@ -35,7 +34,7 @@ export function consoleRelyingParty(port: number): RelyingPartyConfig {
 
 export interface ConsoleDeps {
   readonly operators: OperatorRepository;
-  readonly challenges: EphemeralStore;
+  readonly challenges: PasskeyChallenges;
   /** The app registry, its accountable-event sink extended by `also` (same transaction). */
   readonly relyingParties: (also: AccountableEventSink) => RelyingPartyRegistry;
   readonly revocation: Pick<RevocationService, 'propose' | 'approve' | 'reject' | 'pending' | 'decided' | 'find' | 'openAppeals' | 'answerAppeal' | 'blockApp' | 'unblockApp' | 'blocks'>;

@@ -1,5 +1,6 @@
 /**
- * The console's passkey ceremonies, over one once-only challenge store: an operator registers a
+ * The console's passkey ceremonies, with the same signed, once-only challenges as a person's
+ * (accounts/passkey-challenges.ts; the purposes differ, so neither is usable for the other): an operator registers a
  * passkey with their enrolment link, signs in with it, and proves themselves again — a step-up —
  * for every act of a four-eyes process. A step-up challenge is bound to the signed-in operator,
  * their session, the act and its target; the assertion must be user-verified (fingerprint, face
@@ -8,13 +9,15 @@
  */
 import type { Kysely } from 'kysely';
 import { generateAuthenticationOptions, type AuthenticationResponseJSON, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
-import { CHALLENGE_TTL_MS, challengeOf, checkAssertion, registrationOptions, verifyPasskeyRegistration, type RelyingPartyConfig } from '../accounts/devices.ts';
-import type { EphemeralStore } from '../storage/ephemeral-store.ts';
+import { checkAssertion, registrationOptions, verifyPasskeyRegistration, type PasskeyChallenges, type RelyingPartyConfig } from '../accounts/devices.ts';
 import type { Database } from '../storage/schema.ts';
 import { ConsoleError } from './errors.ts';
 import type { Operator, OperatorPasskey, OperatorRepository } from './operator-repository.ts';
 
-const CHALLENGES = 'console-webauthn';
+/** Challenge purposes (bound into each challenge's signature). */
+const ENROL = 'console_enrol';
+const SIGN_IN = 'console_signin';
+const STEP_UP = 'console_step_up';
 const TARGET_MAX = 1024;
 
 /** The acts that need a step-up, each bound to its target (an id, or the JSON array of the form fields that name it). */
@@ -52,18 +55,12 @@ export interface VerifiedStepUp {
   commit(trx: Kysely<Database>): Promise<void>;
 }
 
-type Purpose = 'enrol' | 'signin' | 'step-up';
-interface Challenge {
-  readonly challenge: string;
-  readonly payload: Record<string, unknown>;
-}
-
 export class OperatorPasskeys {
   readonly #operators: OperatorRepository;
-  readonly #challenges: EphemeralStore;
+  readonly #challenges: PasskeyChallenges;
   readonly #now: () => Date;
 
-  constructor(deps: { operators: OperatorRepository; challenges: EphemeralStore; now: () => Date }) {
+  constructor(deps: { operators: OperatorRepository; challenges: PasskeyChallenges; now: () => Date }) {
     this.#operators = deps.operators;
     this.#challenges = deps.challenges;
     this.#now = deps.now;
@@ -79,18 +76,17 @@ export class OperatorPasskeys {
   async enrolmentOptions(token: string, rp: RelyingPartyConfig): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const operator = await this.enrolmentOperator(token);
     const existing = (await this.#operators.passkeysOf(operator.id)).map((p) => p.credentialId);
-    const options = await registrationOptions(rp, { personId: operator.id, name: operator.name, displayName: operator.name }, existing);
-    await this.#save(options.challenge, { purpose: 'enrol', operatorId: operator.id });
-    return options;
+    return registrationOptions(rp, { personId: operator.id, name: operator.name, displayName: operator.name }, existing, this.#challenges.issue(ENROL, operator.id));
   }
 
   /** Registers the passkey and uses the link up, recording it, in one transaction. */
   async finishEnrolment(token: string, response: RegistrationResponseJSON, rp: RelyingPartyConfig): Promise<Operator> {
     const operator = await this.enrolmentOperator(token);
-    const challenge = await this.#take(response?.response?.clientDataJSON, 'enrol');
-    if (!challenge || challenge.payload.operatorId !== operator.id) throw ConsoleError('console.passkey_failed', { reason: 'challenge' });
-    const verified = await verifyPasskeyRegistration(rp, response, challenge.challenge);
+    const challenge = this.#challenges.open(response?.response?.clientDataJSON, ENROL, operator.id);
+    if (!challenge) throw ConsoleError('console.passkey_failed', { reason: 'challenge' });
+    const verified = await verifyPasskeyRegistration(rp, response, challenge);
     if (!verified.ok) throw ConsoleError('console.passkey_failed', { reason: verified.error.code });
+    if (!(await this.#challenges.spend(challenge))) throw ConsoleError('console.passkey_failed', { reason: 'challenge' });
     const now = this.#now();
     const operators = this.#operators;
     return operators.db.transaction().execute(async (trx) => {
@@ -103,20 +99,19 @@ export class OperatorPasskeys {
   }
 
   async signInOptions(rp: RelyingPartyConfig): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    const options = await generateAuthenticationOptions({ rpID: rp.rpId, userVerification: 'required', allowCredentials: [] });
-    await this.#save(options.challenge, { purpose: 'signin' });
-    return options;
+    return generateAuthenticationOptions({ rpID: rp.rpId, userVerification: 'required', allowCredentials: [], challenge: this.#challenges.issue(SIGN_IN) });
   }
 
   /** Verifies a passkey assertion of an active operator and records the sign-in. */
   async finishSignIn(response: AuthenticationResponseJSON, rp: RelyingPartyConfig): Promise<Operator> {
-    const challenge = await this.#take(response?.response?.clientDataJSON, 'signin');
+    const challenge = this.#challenges.open(response?.response?.clientDataJSON, SIGN_IN);
     if (!challenge) throw ConsoleError('console.passkey_failed', { reason: 'challenge' });
     const passkey = typeof response.id === 'string' ? await this.#operators.findPasskey(response.id) : null;
     const operator = passkey ? await this.#operators.find(passkey.operatorId) : null;
     if (!passkey || !operator || operator.status !== 'active') throw ConsoleError('console.unknown_passkey');
-    const checked = await checkAssertion(rp, passkey, { response, expectedChallenge: challenge.challenge });
+    const checked = await checkAssertion(rp, passkey, { response, expectedChallenge: challenge });
     if (!checked.ok) throw ConsoleError('console.passkey_failed', { reason: checked.error.code === 'passkey.user_verification_required' ? 'not_verified' : 'signature' });
+    if (!(await this.#challenges.spend(challenge))) throw ConsoleError('console.passkey_failed', { reason: 'challenge' });
     const now = this.#now();
     const operators = this.#operators;
     await operators.db.transaction().execute(async (trx) => {
@@ -131,30 +126,26 @@ export class OperatorPasskeys {
     if (actor.operator.role !== 'operator' || actor.operator.status !== 'active') throw ConsoleError('console.read_only');
     if (!(STEP_UP_ACTIONS as readonly string[]).includes(action) || typeof target !== 'string' || target.length < 1 || target.length > TARGET_MAX) throw ConsoleError('console.step_up_invalid');
     const allow = (await this.#operators.passkeysOf(actor.operator.id)).map((p) => ({ id: p.credentialId, transports: [...p.transports] as never }));
-    const options = await generateAuthenticationOptions({ rpID: actor.rp.rpId, userVerification: 'required', allowCredentials: allow });
-    await this.#save(options.challenge, { purpose: 'step-up', operatorId: actor.operator.id, sessionId: actor.sessionId, action, target });
-    return options;
+    return generateAuthenticationOptions({ rpID: actor.rp.rpId, userVerification: 'required', allowCredentials: allow, challenge: this.#challenges.issue(STEP_UP, stepUpBinding(actor.operator.id, actor.sessionId, action, target)) });
   }
 
   /**
-   * Checks a step-up for `action` on `target` by `actor`: the challenge is used up whatever the
-   * outcome, so an assertion never counts twice. Refused with console.step_up_required (none
-   * given) or console.step_up_failed (a challenge for another operator, session, act or target;
-   * another operator's passkey; no user verification; a bad signature).
+   * Checks a step-up for `action` on `target` by `actor`: once the assertion verified, its challenge
+   * is used up, so an assertion never counts twice. Refused with console.step_up_required (none
+   * given) or console.step_up_failed (a challenge for another operator, session, act or target, or
+   * used before; another operator's passkey; no user verification; a bad signature).
    */
   async verifyStepUp(actor: ActingOperator, action: StepUpAction, target: string): Promise<VerifiedStepUp> {
     const response = parseAssertion(actor.assertion);
     if (!response) throw ConsoleError('console.step_up_required');
-    const challenge = await this.#take(response.response.clientDataJSON, 'step-up');
+    // The operator, session, act and target are bound into the challenge's signature.
+    const challenge = this.#challenges.open(response.response.clientDataJSON, STEP_UP, stepUpBinding(actor.operator.id, actor.sessionId, action, target));
     if (!challenge) throw ConsoleError('console.step_up_failed', { reason: 'challenge' });
-    const { payload } = challenge;
-    if (payload.operatorId !== actor.operator.id || payload.sessionId !== actor.sessionId || payload.action !== action || payload.target !== target) {
-      throw ConsoleError('console.step_up_failed', { reason: 'binding' });
-    }
     const passkey: OperatorPasskey | null = await this.#operators.findPasskey(response.id);
     if (!passkey || passkey.operatorId !== actor.operator.id) throw ConsoleError('console.step_up_failed', { reason: 'passkey' });
-    const checked = await checkAssertion(actor.rp, passkey, { response, expectedChallenge: challenge.challenge });
+    const checked = await checkAssertion(actor.rp, passkey, { response, expectedChallenge: challenge });
     if (!checked.ok) throw ConsoleError('console.step_up_failed', { reason: checked.error.code === 'passkey.user_verification_required' ? 'not_verified' : 'signature' });
+    if (!(await this.#challenges.spend(challenge))) throw ConsoleError('console.step_up_failed', { reason: 'challenge' });
     const now = this.#now();
     const operators = this.#operators;
     return {
@@ -164,21 +155,10 @@ export class OperatorPasskeys {
       },
     };
   }
-
-  async #save(challenge: string, payload: Record<string, unknown> & { purpose: Purpose }): Promise<void> {
-    await this.#challenges.put(CHALLENGES, challenge, { payload, expiresAt: new Date(this.#now().getTime() + CHALLENGE_TTL_MS) });
-  }
-
-  /** Takes the challenge a response answers, once; null when unknown, used, expired or for another purpose. */
-  async #take(clientDataJSON: string | undefined, purpose: Purpose): Promise<Challenge | null> {
-    const challenge = challengeOf(clientDataJSON);
-    if (!challenge) return null;
-    const record = await this.#challenges.get(CHALLENGES, challenge);
-    if (!record || record.consumedAt || record.payload.purpose !== purpose) return null;
-    if (!(await this.#challenges.consume(CHALLENGES, challenge))) return null;
-    return { challenge, payload: record.payload };
-  }
 }
+
+/** What a step-up challenge is bound to: one operator, in one session, for one act on one target. */
+const stepUpBinding = (operatorId: string, sessionId: string, action: string, target: unknown): string => JSON.stringify([operatorId, sessionId, action, target]);
 
 /** The assertion a form posted (JSON text) or a caller passed (object), if it has the shape of one. */
 function parseAssertion(value: unknown): AuthenticationResponseJSON | null {

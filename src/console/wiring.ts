@@ -5,7 +5,6 @@
  */
 import type { Services } from '../app/services.ts';
 import { RelyingPartyRegistry } from '../relying-parties/registry.ts';
-import { DatabaseEphemeralStore } from '../storage/ephemeral-store.ts';
 import { ConsoleService, type ConsoleDeps } from './console-service.ts';
 import { ConsoleError } from './errors.ts';
 import { OperatorRepository, type Operator } from './operator-repository.ts';
@@ -19,7 +18,8 @@ export function consoleDepsOf(services: Services): ConsoleDeps {
   const { db } = services.database;
   return {
     operators: new OperatorRepository({ db }),
-    challenges: new DatabaseEphemeralStore({ db, now: services.now }),
+    // The same signed challenges as a person's passkeys, with console purposes.
+    challenges: services.passkeys.challenges,
     // The same registry and transparency-log sink as relyingPartyRegistryOf (admin API); the
     // console's action record is written by `also` inside the transition's transaction.
     relyingParties: (also) =>
