@@ -12,8 +12,8 @@
  *
  * Carried in the cookie `netid_session` (HttpOnly, SameSite=Strict, Secure on https) or as
  * `Authorization: Bearer <token>` for API clients. A request that changes something with the
- * cookie must come from netid's own pages (`checkCookieRequest`): the check sits here, where the
- * cookie becomes a session, so every cookie-authenticated route has it and none can leave it out.
+ * cookie must come from netid's own pages: `sessionCookieGuard`, the public listener's one
+ * authorization hook, decides that before any route runs.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -57,6 +57,25 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 /**
+ * The public listener's guard against cross-site request forgery, run on every request before its
+ * body is read (server.ts `authorize`). A request that may change something and carries the
+ * session cookie (and no bearer token, which a browser never adds by itself) must come from
+ * netid's own pages (403 `session.cross_origin`); on a JSON route (/api/…) it must also send JSON
+ * (415 `request.unsupported_media_type`), which a cross-site form or a simple fetch cannot.
+ * oidc-provider's endpoints and its interactions are authenticated by its own cookies, not this one.
+ */
+export function sessionCookieGuard(issuer: string): (request: FastifyRequest) => Promise<void> {
+  const issuerOrigin = new URL(issuer).origin;
+  return async (request) => {
+    if (SAFE_METHODS.has(request.method) || request.headers.authorization?.startsWith('Bearer ') || !readCookie(request, SESSION_COOKIE)) return;
+    const route = request.routeOptions.url ?? request.url;
+    if (route.startsWith('/oidc/') || route.startsWith('/.well-known/')) return;
+    if (!fromOwnPages(request, issuerOrigin)) throw SessionError('session.cross_origin');
+    if (route.startsWith('/api/') && request.method !== 'DELETE' && !JSON_TYPE.test(request.headers['content-type'] ?? '')) throw HttpError('request.unsupported_media_type');
+  };
+}
+
+/**
  * Whether a request that changes something, sent with the session cookie, comes from netid's own
  * pages: `Sec-Fetch-Site` (when the browser sends it) must say same-origin (or `none`, a request
  * the person started themselves), and `Origin` (when sent and not `null` — our no-referrer policy
@@ -81,7 +100,6 @@ export class PersonSessions {
   readonly #sessions: PersonSessionRepository;
   readonly #now: () => Date;
   readonly #secure: boolean;
-  readonly #issuerOrigin: string;
   readonly #idleMs: number;
   readonly #maxSeconds: number;
 
@@ -89,8 +107,7 @@ export class PersonSessions {
     this.#key = deps.sealer.deriveKey('person-session');
     this.#sessions = deps.sessions;
     this.#now = deps.now;
-    this.#issuerOrigin = new URL(deps.issuer).origin;
-    this.#secure = this.#issuerOrigin.startsWith('https://');
+    this.#secure = deps.issuer.startsWith('https://');
     this.#idleMs = deps.policy.idleMinutes * 60_000;
     this.#maxSeconds = deps.policy.maxHours * 3600;
   }
@@ -126,7 +143,6 @@ export class PersonSessions {
   /** Signs out: ends the request's session (cookie or bearer token) and clears the cookie. A request without a live session changes nothing. */
   async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const presented = this.#presented(request);
-    if (presented?.viaCookie) this.#checkCookieRequest(request, false);
     const payload = presented ? this.#open(presented.token) : null;
     if (payload) await this.#sessions.end(payload.sub, payload.sid);
     this.clearCookie(reply);
@@ -152,15 +168,10 @@ export class PersonSessions {
     reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${this.#secure ? '; Secure' : ''}`);
   }
 
-  /**
-   * The session of a netid app page: from the cookie only (pages are never sent a bearer token).
-   * A form post that acts must come from netid's own pages (403 `session.cross_origin`).
-   */
+  /** The session of a netid app page: from the cookie only (pages are never sent a bearer token). */
   async fromCookie(request: FastifyRequest): Promise<PersonSession | null> {
     const token = readCookie(request, SESSION_COOKIE);
-    if (!token) return null;
-    this.#checkCookieRequest(request, false);
-    return this.verify(token);
+    return token ? this.verify(token) : null;
   }
 
   /** For a page that needs the person: their session, or null after a 303 to /signin that comes back here. */
@@ -170,23 +181,12 @@ export class PersonSessions {
     return session;
   }
 
-  /**
-   * The request's session (cookie or bearer token); throws request.unauthenticated. With the
-   * cookie, a change must come from netid's own pages (403 `session.cross_origin`) and send JSON
-   * (415 `request.unsupported_media_type`), which a cross-site form or a simple fetch cannot.
-   */
+  /** The request's session (cookie or bearer token); throws request.unauthenticated. */
   async require(request: FastifyRequest): Promise<PersonSession> {
     const presented = this.#presented(request);
-    if (presented?.viaCookie) this.#checkCookieRequest(request, true);
     const session = presented ? await this.verify(presented.token) : null;
     if (!session) throw HttpError('request.unauthenticated');
     return session;
-  }
-
-  #checkCookieRequest(request: FastifyRequest, json: boolean): void {
-    if (SAFE_METHODS.has(request.method)) return;
-    if (!fromOwnPages(request, this.#issuerOrigin)) throw SessionError('session.cross_origin');
-    if (json && request.method !== 'DELETE' && !JSON_TYPE.test(request.headers['content-type'] ?? '')) throw HttpError('request.unsupported_media_type');
   }
 
   #open(token: string): { sub: string; sid: string; amr?: unknown } | null {
@@ -195,11 +195,11 @@ export class PersonSessions {
     return { sub: payload.sub, sid: payload.sid, amr: payload.amr };
   }
 
-  /** The token a request presents: a bearer token wins over the cookie (and needs no origin check: a browser never adds it by itself). */
-  #presented(request: FastifyRequest): { token: string; viaCookie: boolean } | null {
+  /** The token a request presents: a bearer token wins over the cookie. */
+  #presented(request: FastifyRequest): { token: string } | null {
     const auth = request.headers.authorization;
-    if (auth?.startsWith('Bearer ')) return { token: auth.slice(7).trim(), viaCookie: false };
+    if (auth?.startsWith('Bearer ')) return { token: auth.slice(7).trim() };
     const cookie = readCookie(request, SESSION_COOKIE);
-    return cookie ? { token: cookie, viaCookie: true } : null;
+    return cookie ? { token: cookie } : null;
   }
 }

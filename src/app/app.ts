@@ -30,6 +30,7 @@ import { accountabilityAdminRoutes, accountabilityPublicRoutes, buildAccountabil
 import { startAccountabilityJobs } from '../transparency/service/jobs.ts';
 import { credentialRoutes, WebCertificateService } from '../credentials/service/index.ts';
 import { webRoutes } from '../web/routes.ts';
+import { sessionCookieGuard } from '../accounts/person-session.ts';
 import { consoleRoutes } from '../console/routes.ts';
 import { operatorAdminRoutes } from '../console/admin-routes.ts';
 
@@ -135,7 +136,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   const https = config.NETID_ISSUER.startsWith('https://');
   // One set of counters per node for both listeners (shared with the other nodes when in the database).
   const limits = startRateLimitCounters(config, services.database, services.now, (error) => services.logger.warn({ err: error }, 'rate-limit counter sweep failed'));
-  const publicServer = await buildServer({ logger: services.logger, metrics: services.metrics, https, title: 'netid public API', routes: publicRouteModules(services), readiness, exposeMetrics: false, rateLimits: { ...limits, listener: 'public' }, trustProxy: trustedProxies(config) });
+  const publicServer = await buildServer({ logger: services.logger, metrics: services.metrics, https, title: 'netid public API', routes: publicRouteModules(services), authorize: sessionCookieGuard(config.NETID_ISSUER), readiness, exposeMetrics: false, rateLimits: { ...limits, listener: 'public' }, trustProxy: trustedProxies(config) });
   const token = adminToken(config.NETID_DATA_DIR);
   const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services), relyingPartyAdminRoutes(services), ...accountabilityAdminRoutes(services), operatorAdminRoutes(services), consoleRoutes(services)], authorize: adminAuthorization(token), loopbackHostOnly: true, readiness, exposeMetrics: true, rateLimits: { ...limits, listener: 'admin' } });
   try {
