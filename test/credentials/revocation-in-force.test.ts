@@ -66,7 +66,7 @@ for (const database of testDatabases) {
       assert.equal((await issue(token)).status, 201, 'eligible again after the appeal was upheld');
     });
 
-    it('gives no app a sign-in: the OIDC sign-in ends with access_denied and is recorded, and an app\'s refresh token stops working', async () => {
+    it('gives no app a sign-in: the OIDC sign-in ends with access_denied and is recorded, and an app\'s refresh token and access token stop working', async () => {
       const person = await enrolPerson(t, { ...ADULT, document_number: 'REVOKED002' }, 'WREVOKED02');
       const app = await registerApp(t, { sector_identifier: 'revoked.example', claims: [{ claim: 'age_over_18', legal_basis: '' }] });
       const config = await client.discovery(new URL(t.issuer), app.clientId, undefined, client.PrivateKeyJwt(app.privateKey!), { execute: [client.allowInsecureRequests] });
@@ -79,8 +79,10 @@ for (const database of testDatabases) {
       const tokens = await client.authorizationCodeGrant(config, new URL(first.outcome.url), { pkceCodeVerifier: first.verifier, idTokenExpected: true });
       assert.ok(tokens.refresh_token);
 
+      assert.equal((await client.fetchUserInfo(config, tokens.access_token, client.skipSubjectCheck)).sub, tokens.claims()!.sub);
       await revoke(person.personId);
       await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token), { error: 'invalid_grant' });
+      await assert.rejects(client.fetchUserInfo(config, tokens.access_token, client.skipSubjectCheck));
       const again = await signInTo();
       const redirect = new URL(again.outcome.url);
       assert.equal(redirect.origin + redirect.pathname, app.redirectUri);
