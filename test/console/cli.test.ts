@@ -25,7 +25,7 @@ after(() => {
   rmSync(running, { recursive: true, force: true });
 });
 
-it('netid operator create prints a one-time enrolment link for the new operator', { timeout: 60_000 }, async () => {
+it('netid operator create prints a one-time enrolment link for the new operator', { timeout: 180_000 }, async () => {
   const env = { ...process.env, ...testEnv({ NETID_DATA_DIR: dir, NETID_ADMIN_PORT: '18443', NETID_LOG_LEVEL: 'warn' }) } as NodeJS.ProcessEnv;
   const { stdout } = await run(process.execPath, ['src/main.ts', 'operator', 'create', '--name', 'Counter Clerk', '--role', 'operator'], { env });
   const printed = JSON.parse(stdout) as { operator_id: string; role: string; enrolment_link: string; expires_at: string };
@@ -47,7 +47,7 @@ it('netid operator create prints a one-time enrolment link for the new operator'
   }
 });
 
-it('netid operator list and disable go through the running service\'s admin API', { timeout: 60_000 }, async () => {
+it('netid operator list and disable go through the running service\'s admin API', { timeout: 180_000 }, async () => {
   const node = await startNode(loadConfig(testEnv({ NETID_DATA_DIR: running, NETID_PORT: '0', NETID_ADMIN_PORT: '0', NETID_LOG_LEVEL: 'warn' })));
   try {
     const env = { ...process.env, ...testEnv({ NETID_DATA_DIR: running, NETID_LOG_LEVEL: 'warn' }) } as NodeJS.ProcessEnv;
