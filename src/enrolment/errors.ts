@@ -5,7 +5,7 @@ export const EnrolmentError = defineErrors({
   'enrolment.not_found': { status: 404, en: 'No such enrolment.', zh: '未找到该注册申请。' },
   'enrolment.wrong_state': { status: 409, en: 'This step cannot be taken now; see the enrolment for the next step.', zh: '当前无法执行此步骤；请查看注册申请的下一步。' },
   'enrolment.expired': { status: 410, en: 'This enrolment has expired; please start again.', zh: '该注册申请已过期，请重新开始。' },
-  'enrolment.registry_mismatch': { status: 422, en: 'The details do not match the population registry. Check them against your document and start again.', zh: '所填信息与人口登记信息不一致。请对照证件核对后重新开始。' },
+  'enrolment.registry_mismatch': { status: 422, en: 'The details do not match the population registry. Check each of them against your document, correct what differs and submit again.', zh: '所填信息与人口登记信息不一致。请对照证件逐项核对，改正后再次提交。' },
   'enrolment.document_not_valid': { status: 422, en: 'This document is not valid in the population registry (for example reported lost); use a valid document.', zh: '该证件在人口登记中无效（例如已挂失），请使用有效证件。' },
   'enrolment.face_mismatch': { status: 422, en: 'The photo does not match the registered portrait.', zh: '照片与登记照片不一致。' },
   'enrolment.liveness_failed': { status: 422, en: 'The liveness check did not pass; please try again facing the camera in good light.', zh: '活体检测未通过，请在光线充足处正对摄像头重试。' },

@@ -1,12 +1,13 @@
 /**
  * The one place errors become HTTP answers: `{"error": "<code>", "message": "…"}`. NetidErrors
- * carry their own code, status and text (in the caller's language, from Accept-Language);
+ * carry their own code, status and text (in the caller's language: requestLocale);
  * request-validation failures become `request.invalid`; the framework's own refusals (a broken
  * URL, an over-long parameter, a body it cannot parse) get codes of their own and never echo the
  * request; anything else is a 500 whose details go to the log, never to the caller.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { defineErrors, NetidError, type Locale } from '../domain/errors.ts';
+import { readCookie } from './cookies.ts';
 
 export const HttpError = defineErrors({
   'request.invalid': { status: 400, en: 'The request is not valid.', zh: '请求无效。' },
@@ -23,12 +24,31 @@ export const HttpError = defineErrors({
   'server.error': { status: 500, en: 'Something went wrong on our side; nothing was changed. Please try again.', zh: '服务器出现问题，未做任何更改。请重试。' },
 });
 
+/** The cookie that keeps the person's language choice (the language switch and the settings page set it). */
+export const LANG_COOKIE = 'netid_lang';
+
+/**
+ * The one language rule of every surface — the netid app's pages, the OIDC sign-in pages and API
+ * errors: the person's explicit choice (the language cookie), then the browser's Accept-Language
+ * (the most preferred of the languages netid speaks), then zh-CN.
+ */
+export function preferredLocale(chosen: string | undefined, acceptLanguage: string | undefined): Locale {
+  if (chosen === 'en' || chosen === 'zh-CN') return chosen;
+  let best: { locale: Locale; q: number } | null = null;
+  for (const part of (acceptLanguage ?? '').slice(0, 500).split(',')) {
+    const [tag = '', ...params] = part.trim().split(';');
+    const locale: Locale | null = /^en(-|$)/i.test(tag) ? 'en' : /^zh(-|$)/i.test(tag) ? 'zh-CN' : null;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (locale && Number.isFinite(q) && q > 0 && (!best || q > best.q)) best = { locale, q };
+  }
+  return best?.locale ?? 'zh-CN';
+}
+
+/** The language of an answer to this request, by the one rule (preferredLocale). */
 export function requestLocale(request: FastifyRequest): Locale {
-  const query = request.query as Record<string, unknown> | undefined;
-  const explicit = typeof query?.lang === 'string' ? query.lang : undefined;
-  const header = request.headers['accept-language'] ?? '';
-  const wanted = explicit ?? header;
-  return /^\s*en\b/i.test(wanted) ? 'en' : /zh/i.test(wanted) ? 'zh-CN' : explicit === undefined && header ? 'en' : 'zh-CN';
+  const header = request.headers['accept-language'];
+  return preferredLocale(readCookie(request, LANG_COOKIE), Array.isArray(header) ? header.join(',') : header);
 }
 
 /** Fastify's own error codes that are the caller's fault, and the netid code each becomes. */

@@ -1,30 +1,23 @@
 /**
  * Server-rendered interaction pages: minimal, accessible HTML (lang attribute, headings, labels),
- * zh-CN by default and English via `?lang=en` or Accept-Language. The only script is
+ * in the language of the one rule (the person's choice, Accept-Language, zh-CN). The only script is
  * /oidc/static/interaction.js from this origin (CSP `script-src 'self'`; no inline scripts).
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
 import { claimLabel } from '../domain/identity/index.ts';
 import { renderSVG } from 'uqr';
-import { LANG_COOKIE, renderPage } from '../web/layout.ts';
+import { renderPage } from '../web/layout.ts';
+import { LANG_COOKIE, preferredLocale } from '../http/error-mapper.ts';
 
 export type PageLocale = 'zh-CN' | 'en';
 
 /**
- * The page's language: `?lang=` (or the app's `ui_locales`) first, then the language the person
- * chose in the netid app (its cookie), then the browser's Accept-Language; zh-CN by default.
+ * The language of a page oidc-provider renders itself (errors, logout): the one rule of every
+ * surface (src/http/error-mapper.ts preferredLocale: the language cookie, Accept-Language, zh-CN).
  */
-export function pageLocale(query: Record<string, unknown> | undefined, acceptLanguage: string | undefined, chosen?: string): PageLocale {
-  const lang = typeof query?.lang === 'string' ? query.lang : typeof query?.ui_locales === 'string' ? query.ui_locales : undefined;
-  if (lang) return /^en/i.test(lang) ? 'en' : 'zh-CN';
-  if (chosen === 'en' || chosen === 'zh-CN') return chosen;
-  return /^\s*en\b/i.test(acceptLanguage ?? '') ? 'en' : 'zh-CN';
-}
-
-/** The language of a page oidc-provider renders itself (errors, logout), by the same rule. */
-function providerPageLocale(ctx: KoaContextWithOIDC): PageLocale {
-  return pageLocale(ctx.query, ctx.get('accept-language'), ctx.cookies.get(LANG_COOKIE));
+export function providerPageLocale(ctx: KoaContextWithOIDC): PageLocale {
+  return preferredLocale(ctx.cookies.get(LANG_COOKIE), ctx.get('accept-language'));
 }
 
 export const esc = (value: unknown): string => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

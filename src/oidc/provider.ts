@@ -17,7 +17,7 @@ import { adapterFactory } from './adapter.ts';
 import { targetLevel } from './assurance.ts';
 import { assuranceRank, CLAIMS, DEFAULT_CLAIMS, SCOPE_CLAIMS, type AssuranceLevel } from './claims.ts';
 import { pairwiseSubject } from './pairwise.ts';
-import { pageLocale, renderProviderError, renderLogoutPrompt, renderLogoutDone } from './pages.ts';
+import { providerPageLocale, renderProviderError, renderLogoutPrompt, renderLogoutDone } from './pages.ts';
 import { errorBody, HttpError } from '../http/error-mapper.ts';
 import { CONTENT_SECURITY_POLICY, securityHeaderList } from '../http/security-headers.ts';
 
@@ -179,7 +179,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     if (ctx.status === 404 && ctx.body == null) {
       ctx.status = 404;
       ctx.type = 'application/json; charset=utf-8';
-      ctx.body = errorBody(HttpError('request.not_found'), pageLocale(ctx.query, ctx.get('accept-language')));
+      ctx.body = errorBody(HttpError('request.not_found'), providerPageLocale(ctx));
     }
   });
   return provider;

@@ -20,12 +20,11 @@ import { DatabaseEphemeralStore, scheduleSweep, type EphemeralStore } from '../s
 import { achieved, targetLevel } from './assurance.ts';
 import { PersonGrants, type DisconnectNotifier } from './grants.ts';
 import { ScanLogins } from './scan-login.ts';
-import { readCookie } from '../http/cookies.ts';
-import { LANG_COOKIE } from '../web/layout.ts';
+import { requestLocale } from '../http/error-mapper.ts';
 import { scanLoginRoutes } from './scan-login-routes.ts';
 import { assuranceRank, CLAIMS, DEFAULT_CLAIMS, type AssuranceLevel } from './claims.ts';
 import { liveFaceMatch } from './face-step.ts';
-import { consentPage, errorPage, facePage, loginPage, pageLocale, t, type PageLocale } from './pages.ts';
+import { consentPage, errorPage, facePage, loginPage, t, type PageLocale } from './pages.ts';
 import { createProvider, OIDC_PREFIX, requestedClaims } from './provider.ts';
 
 
@@ -92,7 +91,7 @@ function backChannelLogout(provider: Provider, logger: Services['logger']): Disc
 }
 
 function localeOf(request: FastifyRequest): PageLocale {
-  return pageLocale(request.query as Record<string, unknown>, request.headers['accept-language'], readCookie(request, LANG_COOKIE));
+  return requestLocale(request);
 }
 
 function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {
@@ -151,6 +150,19 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         }
       };
 
+      /** The legal basis of each plaintext claim, as the app registered it and the consent screen shows it. */
+      const legalBases = async (clientId: string, plaintext: readonly string[]): Promise<Record<string, string>> => {
+        if (!plaintext.length) return {};
+        const bases = new Map((await registry.find(clientId))?.claims.map((c) => [c.claim, c.legal_basis]) ?? []);
+        return Object.fromEntries(plaintext.map((claim) => [claim, bases.get(claim) ?? '']));
+      };
+
+      /** How the person signed in, from the login step that preceded a consent prompt. */
+      const signedInWith = (d: InteractionDetails): Record<string, unknown> => {
+        const last = (d.lastSubmission ?? {}) as { login?: { acr?: unknown; amr?: unknown }; netid_via?: unknown };
+        return { acr: last.login?.acr, amr: last.login?.amr, via: last.netid_via };
+      };
+
       /** Ends the interaction with an OAuth error back to the app. */
       const finishWithError = async (request: FastifyRequest, reply: FastifyReply, error: string, description: string) => {
         const redirect = await provider.interactionResult(request.raw, reply.raw, { error, error_description: description }, { mergeWithLastSubmission: false });
@@ -171,16 +183,16 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
           return finishWithError(request, reply, 'access_denied', 'access to this app is suspended for this person');
         }
         const { acr, amr } = achieved(userVerified, faceMatched);
-        const result: Record<string, unknown> = { login: { accountId: personId, acr, amr, remember: true } };
+        // `netid_via` rides along to the consent prompt (its lastSubmission), which records the sign-in.
+        const result: Record<string, unknown> = { login: { accountId: personId, acr, amr, remember: true }, netid_via: via };
         const requested = requestedClaims(d.params);
         const plaintext = requested.filter((c) => CLAIMS[c]?.plaintext);
         const remembered = await grants.rememberedPlaintext(personId, client.clientId);
         if (plaintext.every((c) => remembered.has(c))) {
           result.consent = { grantId: await saveGrant(d, personId, client.clientId) };
-          await record(personId, client.clientId, client.netid_sector, { result: 'success', acr, amr, via, claims: [...DEFAULT_CLAIMS, ...requested] });
-        } else {
-          await record(personId, client.clientId, client.netid_sector, { result: 'authenticated', acr, amr, via, claims: [] });
+          await record(personId, client.clientId, client.netid_sector, { result: 'success', acr, amr, via, claims: [...DEFAULT_CLAIMS, ...requested], legal_basis: await legalBases(client.clientId, plaintext) });
         }
+        // Otherwise the consent screen follows, and its answer is this sign-in's one activity entry.
         return provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
       };
 
@@ -222,7 +234,7 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         const plaintext = requestedClaims(d.params).filter((c) => CLAIMS[c]?.plaintext);
         if (!plaintext.length) {
           const grantId = await saveGrant(d, personId, client.clientId);
-          await record(personId, client.clientId, client.netid_sector, { result: 'success', claims: [...DEFAULT_CLAIMS, ...requestedClaims(d.params)] });
+          await record(personId, client.clientId, client.netid_sector, { result: 'success', ...signedInWith(d), claims: [...DEFAULT_CLAIMS, ...requestedClaims(d.params)] });
           return reply.redirect(await provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true }), 303);
         }
         const bases = new Map(registration!.claims.map((c) => [c.claim, c.legal_basis]));
@@ -303,7 +315,7 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         const personId = d.session!.accountId;
         const requested = requestedClaims(d.params);
         if (body.decision !== 'agree') {
-          await record(personId, client.clientId, client.netid_sector, { result: 'declined', claims: [] });
+          await record(personId, client.clientId, client.netid_sector, { result: 'declined', ...signedInWith(d), claims: [] });
           return reply.redirect(await finishWithError(request, reply, 'access_denied', 'the person did not consent to share plaintext identity'), 303);
         }
         if (body.remember === 'yes') {
@@ -311,14 +323,17 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
           await grants.rememberPlaintext(personId, client.clientId, plaintext);
         }
         const grantId = await saveGrant(d, personId, client.clientId);
-        await record(personId, client.clientId, client.netid_sector, { result: 'success', consent: body.remember === 'yes' ? 'remembered' : 'this_time', claims: [...DEFAULT_CLAIMS, ...requested] });
+        await record(personId, client.clientId, client.netid_sector, { result: 'success', ...signedInWith(d), consent: body.remember === 'yes' ? 'remembered' : 'this_time', claims: [...DEFAULT_CLAIMS, ...requested], legal_basis: await legalBases(client.clientId, requested.filter((c) => CLAIMS[c]?.plaintext)) });
         return reply.redirect(await provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true }), 303);
       });
 
       scanLoginRoutes({ services, provider, scans, registry })(scope);
 
       scope.post(`${OIDC_PREFIX}/interaction/:uid/abort`, { schema: { hide: true }, config: limited('sign_in_start') }, async (request, reply) => {
-        await details(request, reply);
+        const d = await details(request, reply);
+        // Cancelled at the consent prompt: the person had signed in, so the sign-in's one entry says so.
+        const client = d.prompt.name === 'consent' && d.session?.accountId ? await clientOf(d) : undefined;
+        if (client) await record(d.session!.accountId, client.clientId, client.netid_sector, { result: 'declined', ...signedInWith(d), claims: [] });
         await store.destroy(LOGIN_STEP, (request.params as { uid: string }).uid);
         return reply.redirect(await finishWithError(request, reply, 'access_denied', 'the person cancelled the sign-in'), 303);
       });

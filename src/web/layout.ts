@@ -6,17 +6,17 @@
  * Other modules render a page with:
  *   renderPage({ title, lang, body, scripts })       → a complete HTML document (string)
  *   messages(lang)['consent.approve']                 → a text in the page's language
- *   pageLang(request)                                 → 'zh-CN' (default) or 'en' (?lang=en or cookie)
+ *   pageLang(request)                                 → 'zh-CN' or 'en' (the language cookie, Accept-Language, zh-CN)
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html, raw, type Html } from './html.ts';
 import { messages, translator, type MessageId, type PageLang } from './messages/index.ts';
-import { readCookie } from '../http/cookies.ts';
+import { LANG_COOKIE, requestLocale } from '../http/error-mapper.ts';
 
 export { html, raw, escapeHtml, Html } from './html.ts';
 export { messages, format, translator, type MessageId, type PageLang } from './messages/index.ts';
 
-export const LANG_COOKIE = 'netid_lang';
+export { LANG_COOKIE };
 
 export interface NavItem {
   readonly href: string;
@@ -48,6 +48,19 @@ export interface PageOptions {
   readonly headerExtra?: Html;
 }
 
+/** The WebAuthn failures a browser names (DOMException names) that have their own message. */
+const PASSKEY_ERRORS = ['NotAllowedError', 'AbortError', 'InvalidStateError', 'SecurityError', 'NotSupportedError', 'ConstraintError', 'NotReadableError', 'other'] as const;
+
+/**
+ * A passkey failure in the page's language, by the browser's DOMException name: the page scripts
+ * show these, never the browser's own (English, technical) text. Carried on <body> of every page
+ * with scripts as `data-passkey-errors` (CSP allows no inline script).
+ */
+export function passkeyErrorMessages(lang: PageLang): Record<string, string> {
+  const t = messages(lang);
+  return Object.fromEntries(PASSKEY_ERRORS.map((name) => [name, t[`passkey.error.${name}`]]));
+}
+
 export function renderPage(options: PageOptions): string {
   const t = translator(options.lang);
   const other: PageLang = options.lang === 'en' ? 'zh-CN' : 'en';
@@ -67,7 +80,7 @@ export function renderPage(options: PageOptions): string {
 <link rel="icon" href="/static/icon.svg" type="image/svg+xml">
 ${scripts}
 </head>
-<body>
+<body${options.scripts?.length ? html` data-passkey-errors="${JSON.stringify(passkeyErrorMessages(options.lang))}"` : ''}>
 <a class="skip" href="#main">${t('skip.main')}</a>
 <header class="site-header">
 <div class="bar">
@@ -91,13 +104,9 @@ function currentNav(path: string | undefined, nav: readonly NavItem[]): string |
   return nav.find((item) => item.href === clean)?.href ?? nav.filter((item) => item.href !== '/' && clean.startsWith(item.href))[0]?.href;
 }
 
-/** The language of a page request: `?lang=`, then the language cookie, then zh-CN. */
+/** The language of a page: the one rule of every surface (requestLocale: choice cookie, Accept-Language, zh-CN). */
 export function pageLang(request: FastifyRequest): PageLang {
-  const query = request.query as Record<string, unknown> | undefined;
-  const explicit = typeof query?.lang === 'string' ? query.lang : undefined;
-  if (explicit) return /^en/i.test(explicit) ? 'en' : 'zh-CN';
-  const cookie = readCookie(request, LANG_COOKIE);
-  return cookie === 'en' ? 'en' : 'zh-CN';
+  return requestLocale(request);
 }
 
 /** Remembers the person's language choice for a year (the language switch and the settings page). */

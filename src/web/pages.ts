@@ -20,6 +20,9 @@ const fmtDate = (lang: PageLang, date: Date): string =>
 /** Claims a person's data went out as, named by their labels (src/domain/identity), not their codes. */
 const claimList = (lang: PageLang, claims: readonly string[]): string => claims.map((c) => claimLabel(c, lang)).join(lang === 'en' ? ', ' : '、');
 
+/** A colon in the page's language: full-width in Chinese text. */
+const colon = (lang: PageLang): string => (lang === 'en' ? ': ' : '：');
+
 function signOutForm(lang: PageLang): Html {
   return html`<form method="post" action="/signout"><button type="submit" class="link lang-switch">${messages(lang)['nav.signout']}</button></form>`;
 }
@@ -79,7 +82,13 @@ ${input}
   // Hints per failure code family: what to do next, in the person's language.
   const hints = {
     document: t['enrol.hint.document'],
+    details: t['enrol.hint.details'],
     face: t['enrol.hint.face'],
+    mismatch: t['enrol.hint.mismatch'],
+    turn: t['enrol.hint.turn'],
+    alone: t['enrol.hint.alone'],
+    wrongMovement: t['enrol.problem.wrong_movement'],
+    attemptsLeft: t['enrol.attempts_left'],
     expired: t['enrol.hint.expired'],
     generic: t['enrol.hint.generic'],
     network: t['common.error.network'],
@@ -213,7 +222,8 @@ export interface ActivityView {
   readonly type: string;
   readonly app: string | null;
   readonly claims: readonly string[];
-  readonly legalBasis: readonly string[];
+  /** The legal basis of what was released: per claim (as the consent screen showed it), or as a whole. */
+  readonly legalBasis: readonly { readonly claim: string | null; readonly basis: string }[];
   /** Why it happened, when the record says (a revocation's or block's reason). */
   readonly reason: string | null;
   /** An operator's written answer to the person (an appeal's outcome). */
@@ -262,7 +272,7 @@ ${entries.map((e) => {
 <dt>${t['activity.when']}</dt><dd><time id="w-${e.id}" datetime="${e.occurredAt.toISOString()}">${when}</time></dd>
 ${e.app ? html`<dt>${t['activity.app']}</dt><dd>${e.app}</dd>` : ''}
 ${e.claims.length ? html`<dt>${t['activity.claims']}</dt><dd>${claimList(ctx.lang, e.claims)}</dd>` : ''}
-${e.legalBasis.length ? html`<dt>${t['activity.basis']}</dt><dd>${e.legalBasis.join('; ')}</dd>` : ''}
+${e.legalBasis.length ? html`<dt>${t['activity.basis']}</dt><dd><ul class="bases">${e.legalBasis.map((b) => html`<li>${b.claim ? html`<span class="claim">${claimLabel(b.claim, ctx.lang)}</span>${colon(ctx.lang)}` : ''}${b.basis || t['activity.basis.none']}</li>`)}</ul></dd>` : ''}
 ${e.reason ? html`<dt>${t['activity.reason']}</dt><dd>${e.reason}</dd>` : ''}
 ${e.answer ? html`<dt>${t['activity.answer']}</dt><dd class="answer">${e.answer}</dd>` : ''}
 </dl>

@@ -54,7 +54,8 @@ export function webRoutes(services: Services): RouteModule {
     for (const e of entries) {
       const d = e.details;
       const basis = d.legal_basis ?? d.legal_bases;
-      const legalBasis = Array.isArray(basis) ? basis.map(String) : typeof basis === 'string' ? [basis] : basis && typeof basis === 'object' ? Object.entries(basis).map(([k, v]) => `${k}: ${String(v)}`) : [];
+      // A sign-in records each plaintext claim's basis as the consent screen showed it ({claim: basis}).
+      const legalBasis = Array.isArray(basis) ? basis.map((b) => ({ claim: null, basis: String(b) })) : typeof basis === 'string' ? [{ claim: null, basis }] : basis && typeof basis === 'object' ? Object.entries(basis).map(([claim, v]) => ({ claim, basis: String(v) })) : [];
       out.push({ id: e.activityId, occurredAt: e.occurredAt, type: e.type, app: await appName(e.relyingPartyId, names), claims: claimsOf(d), legalBasis, reason: reasonText(d.reason), answer: text(d.answer) });
     }
     return out;

@@ -5,6 +5,13 @@
     toBytes: (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((s.length + 3) % 4)), (c) => c.charCodeAt(0)),
     fromBytes: (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
   };
+  // A passkey failure in the page's language, by the browser's DOMException name (data-passkey-errors
+  // on <body>); never the browser's own text, which is English and technical.
+  const passkeyMessage = (error) => {
+    let table = {};
+    try { table = JSON.parse(document.body.dataset.passkeyErrors || '{}'); } catch { /* the generic text below */ }
+    return table[error && error.name] || table.other || '';
+  };
   const problem = (message) => {
     const el = document.getElementById('problem');
     if (el) { el.textContent = message; el.hidden = false; }
@@ -21,22 +28,21 @@
   if (button) {
     button.addEventListener('click', async () => {
       const uid = button.dataset.uid;
-      const lang = button.dataset.lang === 'en' ? '?lang=en' : '';
       try {
-        const options = await post(`/oidc/interaction/${uid}/passkey/options${lang}`, {});
+        const options = await post(`/oidc/interaction/${uid}/passkey/options`, {});
         if (!options) return;
         const credential = await navigator.credentials.get({ publicKey: {
           challenge: b64u.toBytes(options.challenge), rpId: options.rpId, timeout: options.timeout, userVerification: options.userVerification,
           allowCredentials: (options.allowCredentials || []).map((c) => ({ type: 'public-key', id: b64u.toBytes(c.id), transports: c.transports })),
         } });
         const r = credential.response;
-        await post(`/oidc/interaction/${uid}/passkey${lang}`, {
+        await post(`/oidc/interaction/${uid}/passkey`, {
           id: credential.id, rawId: b64u.fromBytes(credential.rawId), type: credential.type, clientExtensionResults: {},
           authenticatorAttachment: credential.authenticatorAttachment || undefined,
           response: { clientDataJSON: b64u.fromBytes(r.clientDataJSON), authenticatorData: b64u.fromBytes(r.authenticatorData), signature: b64u.fromBytes(r.signature), userHandle: r.userHandle ? b64u.fromBytes(r.userHandle) : undefined },
         });
       } catch (error) {
-        problem(String(error && error.message || error));
+        problem(passkeyMessage(error));
       }
     });
   }
@@ -72,8 +78,7 @@
       const bytes = new Uint8Array(await file.arrayBuffer());
       let binary = '';
       for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      const lang = face.dataset.lang === 'en' ? '?lang=en' : '';
-      await post(`/oidc/interaction/${face.dataset.uid}/face${lang}`, { selfie: btoa(binary) });
+      await post(`/oidc/interaction/${face.dataset.uid}/face`, { selfie: btoa(binary) });
     });
   }
 })();

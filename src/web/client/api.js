@@ -39,6 +39,30 @@ export async function api(method, path, body) {
   return json;
 }
 
+/**
+ * A passkey failure in the page's language, by the browser's DOMException name (the page's
+ * `data-passkey-errors`); never the browser's own text, which is English and technical.
+ */
+export function passkeyMessage(error) {
+  const table = JSON.parse(document.body.dataset.passkeyErrors || '{}');
+  return table[error?.name] ?? table.other ?? '';
+}
+
+/** What went wrong with a step that calls the API and the passkey: the API's own message, else the passkey's. */
+export function problemMessage(error, fallback) {
+  if (error instanceof ApiError) return error.message || fallback || '';
+  return passkeyMessage(error);
+}
+
+/**
+ * Shows why a passkey step failed, once: a passkey failure's own message (it says what to do), or
+ * the API's message followed by `next` (what to do next).
+ */
+export function showPasskeyProblem(box, error, next) {
+  if (error instanceof ApiError && error.message) return showProblem(box, error.message, next);
+  showProblem(box, error instanceof ApiError ? next : passkeyMessage(error), '');
+}
+
 /** Shows a problem in an alert region and moves focus there so screen readers announce it. */
 export function showProblem(box, message, hint) {
   if (!box) return;

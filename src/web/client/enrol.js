@@ -1,7 +1,7 @@
 // /enrol: the enrolment wizard. Document → selfie (camera, liveness prompts) → [guardian] →
 // passkey → web number. Each step calls /api/v1/enrolments…; errors show the API's message (in
 // the page's language) and what to do next.
-import { api, hideProblem, showProblem, startAuthentication, startRegistration } from './api.js';
+import { api, ApiError, hideProblem, passkeyMessage, showProblem, startAuthentication, startRegistration } from './api.js';
 
 const root = document.getElementById('enrol');
 const hints = JSON.parse(root.dataset.hints);
@@ -28,22 +28,37 @@ function show(step) {
   if (step !== 'document') heading?.focus();
 }
 
-function hintFor(code) {
+/** What to do next, for the failure the API named (its code and, for the face step, the problem). */
+function hintFor(code, problemCode) {
   if (!code) return hints.generic;
   if (code === 'network') return hints.network;
   if (code === 'enrolment.expired' || code === 'enrolment.face_attempts_exhausted' || code === 'enrolment.not_found') return hints.expired;
-  if (code.startsWith('document.') || code === 'request.invalid' || code === 'enrolment.registry_mismatch' || code === 'enrolment.document_not_valid' || code.startsWith('person.')) return hints.document;
-  if (code.startsWith('face.') || code.startsWith('liveness.') || code === 'enrolment.face_mismatch' || code === 'enrolment.liveness_failed') return hints.face;
+  // One answer for any detail that differs from the registry (no oracle): check them all.
+  if (code === 'enrolment.registry_mismatch') return hints.details;
+  if (code.startsWith('document.') || code === 'request.invalid' || code === 'enrolment.document_not_valid' || code.startsWith('person.')) return hints.document;
+  if (code === 'enrolment.face_mismatch') return hints.mismatch;
+  if (problemCode === 'liveness.wrong_movement') return hints.turn;
+  if (problemCode === 'liveness.different_person' || code === 'face.multiple') return hints.alone;
+  if (code.startsWith('face.') || code.startsWith('liveness.') || code === 'enrolment.liveness_failed') return hints.face;
   if (code.includes('passkey')) return hints.passkey;
   return hints.generic;
 }
 
 function fail(error) {
-  const code = error?.code;
-  const message = code === 'network' ? hints.network : error?.message || hints.generic;
+  // A passkey the browser refused: its own message says what happened and what to do, once.
+  if (!(error instanceof ApiError)) {
+    restart.hidden = true;
+    return showProblem(problem, passkeyMessage(error), '');
+  }
+  const code = error.code;
+  const problemCode = error.detail?.problem;
+  const message = code === 'network' ? hints.network : problemCode === 'liveness.wrong_movement' ? hints.wrongMovement : error.message || hints.generic;
   const terminal = code === 'enrolment.expired' || code === 'enrolment.face_attempts_exhausted' || code === 'enrolment.not_found';
   restart.hidden = !terminal;
-  showProblem(problem, message, hintFor(code));
+  const left = error.detail?.attempts_left;
+  const next = hintFor(code, problemCode);
+  const hint = (next === message ? '' : next) + (typeof left === 'number' ? ` ${hints.attemptsLeft.replace('{n}', String(left))}` : '');
+  showProblem(problem, message, hint.trim());
 }
 
 restart.addEventListener('click', () => {
@@ -193,8 +208,8 @@ captureButton.addEventListener('click', async () => {
     prompt.textContent = '';
     proceed(view);
   } catch (error) {
-    prompt.textContent = promptText.look_straight;
-    fail(error);
+    prompt.textContent = '';
+    fail(error instanceof ApiError ? error : new ApiError(0, '', hints.generic));
   } finally {
     captureButton.disabled = false;
   }
@@ -209,7 +224,7 @@ guardianButton.addEventListener('click', async () => {
     const response = await startAuthentication({ optionsJSON: options });
     proceed(await api('POST', `/api/v1/enrolments/${enrolment.id}/guardian`, response));
   } catch (error) {
-    fail(error.status !== undefined ? error : { code: "passkey", message: hints.passkey });
+    fail(error);
   } finally {
     guardianButton.disabled = false;
   }
@@ -228,7 +243,7 @@ passkeyButton.addEventListener('click', async () => {
     hideProblem(problem);
     show('done');
   } catch (error) {
-    fail(error.status !== undefined ? error : { code: "passkey", message: hints.passkey });
+    fail(error);
   } finally {
     passkeyButton.disabled = false;
   }
@@ -245,7 +260,7 @@ if (saved) {
       proceed(view);
     } else {
       sessionStorage.removeItem('netid.enrolment');
-      if (resume) fail({ code: view.state === 'expired' ? 'enrolment.expired' : 'enrolment.not_found', message: hints.expired });
+      if (resume) fail(new ApiError(0, view.state === 'expired' ? 'enrolment.expired' : 'enrolment.not_found', hints.expired));
     }
   }, (error) => {
     sessionStorage.removeItem('netid.enrolment');

@@ -1,5 +1,5 @@
 // Home: add and remove passkeys. The web certificate and its dynamic QR code: wallet.js.
-import { api, showProblem, startRegistration } from './api.js';
+import { api, showPasskeyProblem, showProblem, startRegistration } from './api.js';
 
 const problem = document.getElementById('devices-problem');
 const add = document.getElementById('add-device');
@@ -12,7 +12,7 @@ add?.addEventListener('click', async () => {
     await api('POST', '/api/v1/me/devices', response);
     window.location.reload();
   } catch (error) {
-    showProblem(problem, error.message || add.dataset.failed, error.message ? add.dataset.failed : '');
+    showPasskeyProblem(problem, error, add.dataset.failed);
     add.disabled = false;
   }
 });

@@ -1,6 +1,6 @@
 // /scan/:code on the phone: approving a sign-in on another screen takes a fresh passkey
 // assertion (PIN or biometrics); declining is a plain form.
-import { api, showProblem, startAuthentication, browserSupportsWebAuthn } from './api.js';
+import { api, showPasskeyProblem, showProblem, startAuthentication, browserSupportsWebAuthn } from './api.js';
 
 const button = document.getElementById('scan-approve');
 const problem = document.getElementById('problem');
@@ -19,7 +19,7 @@ button?.addEventListener('click', async () => {
     done.hidden = false;
     done.focus();
   } catch (error) {
-    showProblem(problem, error.message || button.dataset.failed, error.message ? button.dataset.failed : '');
+    showPasskeyProblem(problem, error, button.dataset.failed);
     button.disabled = false;
   }
 });

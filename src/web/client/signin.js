@@ -1,5 +1,5 @@
 // /signin: passkey sign-in to the netid app.
-import { api, showProblem, startAuthentication, browserSupportsWebAuthn } from './api.js';
+import { api, showPasskeyProblem, showProblem, startAuthentication, browserSupportsWebAuthn } from './api.js';
 
 const button = document.getElementById('signin');
 const problem = document.getElementById('problem');
@@ -13,7 +13,7 @@ button.addEventListener('click', async () => {
     await api('POST', '/api/v1/session', response);
     window.location.assign(button.dataset.next || '/');
   } catch (error) {
-    showProblem(problem, error.message || button.dataset.failed, error.message ? button.dataset.failed : '');
+    showPasskeyProblem(problem, error, button.dataset.failed);
     button.disabled = false;
   }
 });
