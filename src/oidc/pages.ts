@@ -20,6 +20,9 @@ export function providerPageLocale(ctx: KoaContextWithOIDC): PageLocale {
   return preferredLocale(ctx.cookies.get(LANG_COOKIE), ctx.get('accept-language'));
 }
 
+/** A colon in the page's language: full-width in Chinese text. */
+const colon = (locale: PageLocale): string => (locale === 'en' ? ': ' : '：');
+
 export const esc = (value: unknown): string => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const T = {
@@ -78,7 +81,7 @@ export function loginPage(input: { locale: PageLocale; uid: string; appName: str
   const { locale, uid } = input;
   // The QR code is inline SVG (no style attributes, so the page's CSP allows it); the link is the same URL for people who cannot scan.
   const scan = input.scanUrl
-    ? `<section class="card scan" aria-labelledby="h-scan"><h2 id="h-scan" class="h3">${esc(t('or', locale))}: ${esc(t('scanHeading', locale))}</h2>
+    ? `<section class="card scan" aria-labelledby="h-scan"><h2 id="h-scan" class="h3">${esc(t('or', locale))}${colon(locale)}${esc(t('scanHeading', locale))}</h2>
 <p>${esc(t('scanHelp', locale))}</p>
 <div class="qr" id="scan" role="img" aria-label="${esc(t('scanQr', locale))}" data-uid="${esc(uid)}" data-scan-url="${esc(input.scanUrl)}" data-renew="${esc(t('scanRenew', locale))}">${renderSVG(input.scanUrl, { border: 2 })}</div>
 <p class="meta" id="scan-status" role="status">${esc(t('scanWaiting', locale))}</p>
@@ -92,7 +95,7 @@ ${input.problem ? `<p role="alert">${esc(input.problem)}</p>` : '<p role="alert"
 <noscript><p>${esc(t('noscript', locale))}</p></noscript>
 <button type="button" id="passkey" data-uid="${esc(uid)}" data-lang="${locale}">${esc(t('passkeyButton', locale))}</button>
 ${scan}
-<form method="post" action="/oidc/interaction/${esc(uid)}/abort"><button type="submit">${esc(t('cancel', locale))}</button></form>`);
+<form method="post" action="/oidc/interaction/${esc(uid)}/abort" class="actions"><button type="submit" class="secondary">${esc(t('cancel', locale))}</button></form>`);
 }
 
 export function facePage(input: { locale: PageLocale; uid: string; problem?: string }): string {
@@ -104,13 +107,13 @@ ${input.problem ? `<p role="alert">${esc(input.problem)}</p>` : '<p role="alert"
 <input id="selfie" name="selfie" type="file" accept="image/*" capture="user" required>
 <button type="submit">${esc(t('faceSubmit', locale))}</button>
 </form>
-<form method="post" action="/oidc/interaction/${esc(uid)}/abort"><button type="submit">${esc(t('cancel', locale))}</button></form>`);
+<form method="post" action="/oidc/interaction/${esc(uid)}/abort" class="actions"><button type="submit" class="secondary">${esc(t('cancel', locale))}</button></form>`);
 }
 
 export function consentPage(input: { locale: PageLocale; uid: string; appName: string; organisation: string; claims: { claim: string; legalBasis: string }[] }): string {
   const { locale, uid } = input;
   const rows = input.claims
-    .map((c) => `<li><strong>${esc(claimLabel(c.claim, locale))}</strong> (<code>${esc(c.claim)}</code>)<br>${esc(t('basis', locale))}: ${esc(c.legalBasis)}</li>`)
+    .map((c) => `<li><strong>${esc(claimLabel(c.claim, locale))}</strong> (<code>${esc(c.claim)}</code>)<br>${esc(t('basis', locale))}${colon(locale)}${esc(c.legalBasis)}</li>`)
     .join('\n');
   return page(locale, t('consentTitle', locale), `<h1>${esc(t('consentTitle', locale))}</h1>
 <p>${esc(input.appName)} — ${esc(input.organisation)}</p>
@@ -119,9 +122,9 @@ export function consentPage(input: { locale: PageLocale; uid: string; appName: s
 ${rows}
 </ul>
 <form method="post" action="/oidc/interaction/${esc(uid)}/consent">
-<p><input type="checkbox" id="remember" name="remember" value="yes"> <label for="remember">${esc(t('remember', locale))}</label></p>
-<button type="submit" name="decision" value="agree">${esc(t('agree', locale))}</button>
-<button type="submit" name="decision" value="decline">${esc(t('decline', locale))}</button>
+<div class="choice"><input type="checkbox" id="remember" name="remember" value="yes"><label for="remember">${esc(t('remember', locale))}</label></div>
+<div class="actions"><button type="submit" name="decision" value="agree">${esc(t('agree', locale))}</button>
+<button type="submit" name="decision" value="decline" class="secondary">${esc(t('decline', locale))}</button></div>
 </form>`);
 }
 

@@ -52,14 +52,15 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await addVirtualAuthenticator(context, page);
       const text = (zh: string, en: string) => (lang === 'en' ? en : zh);
 
-      // Language: zh-CN by default; English through the language switch (a cookie).
+      // Language: the browser's (Accept-Language) until the person chooses; the switch (a cookie) then wins.
       await page.goto(`${base}/enrol`);
-      assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
-      if (lang === 'en') {
-        await page.click('.lang-switch');
-        await page.waitForURL(`${base}/enrol`);
-        assert.equal(await page.getAttribute('html', 'lang'), 'en');
-      }
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
+      await page.click('.lang-switch');
+      await page.waitForURL(`${base}/enrol`);
+      assert.equal(await page.getAttribute('html', 'lang'), lang === 'en' ? 'zh-CN' : 'en');
+      await page.click('.lang-switch');
+      await page.waitForURL(`${base}/enrol`);
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
       await expectAccessible(page, 'enrol: document step');
 
       // A wrong name: the registry says no, in the page's language, with what to do next.
@@ -70,7 +71,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await page.locator('#problem').waitFor({ state: 'visible' });
       const message = await page.textContent('#problem');
       assert.match(message!, lang === 'en' ? /do not match the population registry/ : /人口登记信息不一致/);
-      assert.match(message!, lang === 'en' ? /Check the document type/ : /请核对证件类型/);
+      assert.match(message!, lang === 'en' ? /your date of birth/ : /出生日期/, 'the advice names every detail that may differ');
       await expectAccessible(page, 'enrol: document error');
 
       await page.fill('#name', person.name);
@@ -113,6 +114,8 @@ for (const lang of ['zh-CN', 'en'] as const) {
       // Sign in to the demo app: passkey, separate consent for the plaintext name, back at the app.
       await page.goto(`${base}/demo-app`);
       await expectAccessible(page, 'demo app');
+      assert.equal(await page.locator('.site-header, .brand').count(), 0, "the demo app does not wear netid's header");
+      assert.match((await page.textContent('header'))!, /Harbour Books|海港书店/);
       await page.click('#demo-signin');
       await page.waitForURL(/\/oidc\/interaction\//);
       await expectAccessible(page, 'OIDC sign-in');
@@ -128,7 +131,12 @@ for (const lang of ['zh-CN', 'en'] as const) {
       assert.equal((await page.textContent('#claim-age_over_18'))!.trim(), 'true');
       await expectAccessible(page, 'demo app, signed in');
       await page.goto(`${base}/activity`);
-      assert.ok(await page.locator('li.entry', { hasText: 'netid demo app' }).count() >= 1, 'the sign-in to the demo app shows in the activity');
+      const demoEntries = page.locator('li.entry', { hasText: 'Harbour Books' });
+      assert.equal(await demoEntries.count(), 1, 'one sign-in to the demo app is one entry');
+      const entryText = (await demoEntries.first().textContent())!;
+      assert.match(entryText, lang === 'en' ? /Name/ : /姓名/, 'the claims released by their labels');
+      assert.doesNotMatch(entryText, /age_over_18|\bacr\b|\bamr\b/, 'no raw claim names');
+      assert.match(entryText, /Cybersecurity Law art\. 24/, 'the legal basis the consent page showed');
 
       // The app keeps its session with a refresh token, until the person disconnects it.
       await page.goto(`${base}/demo-app`);
@@ -151,7 +159,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const shown = (await screen.innerHTML('#scan')).replace(/><\/(rect|path)>/g, '/>');
       assert.equal(shown, renderSVG(scanUrl, { border: 2 }), 'the QR code encodes the scan URL');
       await page.goto(scanUrl);
-      assert.match((await page.textContent('#scan-app'))!, /netid demo app/);
+      assert.match((await page.textContent('#scan-app'))!, /Harbour Books/);
       await expectAccessible(page, 'scan: approve');
       await page.click('#scan-approve');
       await page.locator('#scan-done').waitFor({ state: 'visible' });
@@ -167,12 +175,12 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const signIns = (await (await page.request.get(`${base}/activity/export.json`)).json() as { entries: { type: string; details: { via?: string; result?: string } }[] }).entries;
       assert.ok(signIns.some((e) => e.type === 'oidc.sign_in' && e.details.via === 'scan'), 'the scan sign-in is in the activity');
       await page.goto(`${base}/apps`);
-      assert.equal(await page.locator('li.entry', { hasText: 'netid demo app' }).count(), 1);
+      assert.equal(await page.locator('li.entry', { hasText: 'Harbour Books' }).count(), 1);
       await expectAccessible(page, 'connected apps');
-      await page.locator('li.entry', { hasText: 'netid demo app' }).locator('button.danger').click();
+      await page.locator('li.entry', { hasText: 'Harbour Books' }).locator('button.danger').click();
       await page.waitForURL(/\/apps\?disconnected=/);
-      assert.match((await page.textContent('[role="status"]'))!, lang === 'en' ? /Disconnected netid/ : /已断开与 netid/);
-      assert.equal(await page.locator('li.entry', { hasText: 'netid demo app' }).count(), 0);
+      assert.match((await page.textContent('[role="status"]'))!, lang === 'en' ? /Disconnected .*Harbour Books/ : /已断开与 海港书店/);
+      assert.equal(await page.locator('li.entry', { hasText: 'Harbour Books' }).count(), 0);
       await expectAccessible(page, 'connected apps: disconnected');
       await page.goto(`${base}/demo-app`);
       await page.click('#demo-check-button');

@@ -127,7 +127,7 @@ form.addEventListener('submit', async (event) => {
   for (const name of ['document_number', 'name', 'birth_date']) {
     const empty = !form.elements[name].value.trim();
     const label = form.querySelector(`label[for="${name}"]`).textContent;
-    fieldError(name, empty ? `${label}: ${document.documentElement.lang === 'en' ? 'required' : '必填'}` : '');
+    fieldError(name, empty ? (document.documentElement.lang === 'en' ? `${label}: required` : `${label}：必填`) : '');
     if (empty && !firstInvalid) firstInvalid = form.elements[name];
   }
   if (firstInvalid) return firstInvalid.focus();

@@ -7,6 +7,9 @@
  * legal basis, so the separate-consent screen shows). It also asks for a refresh token
  * (`offline_access`, which OpenID Connect grants only with `prompt=consent`) and offers "check my
  * connection", a refresh grant: after the person disconnects the app in netid, that fails.
+ *
+ * It is another organisation's app ("Harbour Books"), so it wears its own name and its own plain
+ * style, never netid's header: a person must see when they have left netid and when they are back.
  */
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
@@ -14,9 +17,9 @@ import type { Services } from '../../app/services.ts';
 import type { RouteModule } from '../../http/server.ts';
 import { limited } from '../../http/rate-limit.ts';
 import { relyingPartyRegistryOf } from '../../relying-parties/admin-routes.ts';
-import { html } from '../html.ts';
+import { html, type Html } from '../html.ts';
 import { readCookie } from '../../http/cookies.ts';
-import { pageLang, renderPage, sendPage } from '../layout.ts';
+import { pageLang, sendPage, type PageLang } from '../layout.ts';
 
 export const DEMO_CLIENT_ID = 'netid-demo-app';
 const COOKIE = 'netid_demo_app';
@@ -26,9 +29,28 @@ interface Pending { readonly verifier: string; readonly state: string; readonly 
 interface Signed { readonly claims: Record<string, unknown>; refreshToken: string | null }
 
 const TEXT = {
-  'zh-CN': { title: '演示应用', lead: '一个使用网络身份认证登录的普通应用。', signin: '使用网络身份认证登录', signedIn: '您已登录演示应用。它收到了：', signout: '退出演示应用', claim: '信息', value: '值', check: '检查连接', connected: '与网络身份认证的连接有效。', revoked: '网络身份认证已撤销此应用的访问权限（您已断开连接）。请重新登录。' },
-  en: { title: 'Demo app', lead: 'An ordinary app that signs people in with netid.', signin: 'Sign in with netid', signedIn: 'You are signed in to the demo app. It received:', signout: 'Sign out of the demo app', claim: 'Claim', value: 'Value', check: 'Check my connection', connected: 'The connection to netid is valid.', revoked: 'netid has revoked this app\'s access (you disconnected it). Sign in again.' },
+  'zh-CN': { name: '海港书店', tag: '演示应用，不属于网络身份认证', title: '海港书店', lead: '一个使用网络身份认证登录的普通应用（演示）。', signin: '使用网络身份认证登录', signedIn: '您已登录演示应用。它收到了：', signout: '退出演示应用', claim: '信息', value: '值', check: '检查连接', connected: '与网络身份认证的连接有效。', revoked: '网络身份认证已撤销此应用的访问权限（您已断开连接）。请重新登录。' },
+  en: { name: 'Harbour Books', tag: 'a demo app, not part of netid', title: 'Harbour Books', lead: 'An ordinary app that signs people in with netid (a demo).', signin: 'Sign in with netid', signedIn: 'You are signed in to the demo app. It received:', signout: 'Sign out of the demo app', claim: 'Claim', value: 'Value', check: 'Check my connection', connected: 'The connection to netid is valid.', revoked: 'netid has revoked this app\'s access (you disconnected it). Sign in again.' },
 } as const;
+
+/** The app's own look: nothing of netid's layout, header or stylesheet. */
+const DEMO_CSS = `body{margin:0;font:16px/1.5 Georgia,'Noto Serif CJK SC',serif;background:#f6f1e7;color:#2b2118}
+.demo-header{background:#1f4e5f;color:#fff;padding:.75rem 1rem;display:flex;align-items:baseline;gap:.75rem;flex-wrap:wrap}
+.demo-header strong{font-size:1.3rem}.demo-header span{opacity:.9;font-size:.9rem}
+main{max-width:40rem;margin:0 auto;padding:1rem}h1{font-size:1.6rem;margin:.5rem 0}
+a.button,button{font:inherit;display:inline-block;min-height:44px;padding:.55rem 1rem;border-radius:4px;border:2px solid #1f4e5f;background:#1f4e5f;color:#fff;cursor:pointer;text-decoration:none}
+button.secondary{background:#fff;color:#1f4e5f}.actions{display:flex;gap:.75rem;flex-wrap:wrap;margin-top:1rem}
+.notice{background:#e3f1e6;border-left:4px solid #2f6b3a;padding:.5rem .75rem}.alert{background:#fbe4e1;border-left:4px solid #9b2c1f;padding:.5rem .75rem}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;border-bottom:1px solid #d8cbb5;padding:.4rem}.table-wrap{overflow-x:auto}
+:focus-visible{outline:3px solid #b35900;outline-offset:2px}`;
+
+function demoPage(lang: PageLang, title: string, body: Html): string {
+  const t = TEXT[lang];
+  return '<!doctype html>\n' + html`<html lang="${lang}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${t.name}</title><link rel="stylesheet" href="/demo-app/demo.css"></head>
+<body><header class="demo-header"><strong>${t.name}</strong><span>${t.tag}</span></header>
+<main id="main">${body}</main></body></html>`.value;
+}
 
 /** Registers (once) and approves the demo app; returns whether it is available. */
 export async function ensureDemoApp(services: Services): Promise<boolean> {
@@ -38,8 +60,8 @@ export async function ensureDemoApp(services: Services): Promise<boolean> {
   if (!existing) {
     await registry.register({
       client_id: DEMO_CLIENT_ID,
-      name: 'netid 演示应用 / netid demo app',
-      organisation: 'netid',
+      name: '海港书店（演示应用）/ Harbour Books (demo app)',
+      organisation: 'Harbour Books (demo)',
       category: 'commercial',
       redirect_uris: [new URL('/demo-app/callback', services.config.NETID_ISSUER).href],
       sector_identifier: 'demo-app.netid.localhost',
@@ -72,6 +94,8 @@ export function demoAppRoutes(services: Services): RouteModule {
   return async (app) => {
     if (!(await ensureDemoApp(services))) return;
 
+    app.get('/demo-app/demo.css', { schema: { hide: true } }, async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(DEMO_CSS));
+
     app.get('/demo-app', { schema: { hide: true } }, async (request, reply) => {
       const lang = pageLang(request);
       const t = TEXT[lang];
@@ -85,8 +109,8 @@ ${Object.entries(session.claims).filter(([k]) => !['iss', 'aud', 'exp', 'iat', '
 </tbody></table></div>
 <div class="actions"><form method="post" action="/demo-app/check"><button type="submit" id="demo-check-button">${t.check}</button></form>
 <form method="post" action="/demo-app/signout"><button type="submit" class="secondary">${t.signout}</button></form></div>`
-        : html`<h1>${t.title}</h1>${checked}<p class="lead">${t.lead}</p><p><a class="button" id="demo-signin" href="/demo-app/login${lang === 'en' ? '?lang=en' : ''}">${t.signin}</a></p>`;
-      return sendPage(reply, renderPage({ title: t.title, lang, body, path: '/demo-app' }));
+        : html`<h1>${t.title}</h1>${checked}<p class="lead">${t.lead}</p><p><a class="button" id="demo-signin" href="/demo-app/login">${t.signin}</a></p>`;
+      return sendPage(reply, demoPage(lang, t.title, body));
     });
 
     app.get('/demo-app/login', { schema: { hide: true }, config: limited('sign_in_start') }, async (request, reply) => {
