@@ -11,6 +11,7 @@ export const DeviceError = defineErrors({
   'device.not_found': { status: 404, en: 'No such device.', zh: '未找到该设备。' },
   'device.last_device': { status: 409, en: 'This is your only device; add another before removing it.', zh: '这是您唯一的设备；请先添加其他设备再移除。' },
   'device.already_registered': { status: 409, en: 'This passkey is already registered.', zh: '该通行密钥已注册。' },
+  'device.lost_is_current': { status: 409, en: 'This is the device you are signed in with, so it is not lost; to stop using it, remove it or sign out.', zh: '这是您当前登录所用的设备，并未丢失；如需停用，请移除该设备或退出登录。' },
 });
 
 export interface Device {

@@ -19,6 +19,8 @@ export interface AccountRouteDeps {
   readonly activity: ActivityRepository;
   readonly personSessions: PersonSessions;
   readonly deactivation: DeactivationDeps;
+  /** The pending "your account was recovered" notice, if any (src/recovery/notices.ts). */
+  readonly recoveryNotice?: (personId: string) => Promise<{ readonly recoveryId: string; readonly recoveredAt: Date } | null>;
   readonly now: () => Date;
 }
 
@@ -26,6 +28,12 @@ const errorBody = { type: 'object', properties: { error: { type: 'string' }, mes
 const optionsBody = { type: 'object', additionalProperties: true, description: 'WebAuthn options JSON' } as const;
 const device = { type: 'object', properties: { id: { type: 'string' }, label: { type: ['string', 'null'] }, created_at: { type: 'string', format: 'date-time' }, last_used_at: { type: ['string', 'null'], format: 'date-time' }, transports: { type: 'array', items: { type: 'string' } } } } as const;
 const tags = ['account'];
+const recoveryNotice = {
+  type: ['object', 'null'],
+  description: 'Set after an account recovery until the person dismisses it (DELETE /api/v1/me/recovery-notice): "your account was recovered on … — was this you?"',
+  properties: { recovery_id: { type: 'string' }, recovered_at: { type: 'string', format: 'date-time' } },
+} as const;
+const deviceParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 
 export function accountRoutes(deps: AccountRouteDeps): RouteModule {
   const { passkeys, personSessions } = deps;
@@ -36,14 +44,21 @@ export function accountRoutes(deps: AccountRouteDeps): RouteModule {
   return (app) => {
     app.get('/api/v1/me', {
       schema: {
-        summary: 'The signed-in person: web number, state, devices',
+        summary: 'The signed-in person: web number, state, devices, and the notice of a recovery not yet dismissed',
         tags,
-        response: { 200: { type: 'object', properties: { web_number: { type: ['string', 'null'] }, state: { type: 'string' }, guardian_linked: { type: 'boolean' }, devices: { type: 'array', items: device } } }, 401: errorBody },
+        response: { 200: { type: 'object', properties: { web_number: { type: ['string', 'null'] }, state: { type: 'string' }, guardian_linked: { type: 'boolean' }, devices: { type: 'array', items: device }, recovery_notice: recoveryNotice } }, 401: errorBody },
       },
     }, async (request) => {
       const session = await personSessions.require(request);
       const person = (await deps.persons.find(session.personId))!;
-      return { web_number: person.webNumber, state: person.state, guardian_linked: person.guardianPersonId !== null, devices: await devicesOf(person.personId) };
+      const notice = (await deps.recoveryNotice?.(person.personId)) ?? null;
+      return {
+        web_number: person.webNumber,
+        state: person.state,
+        guardian_linked: person.guardianPersonId !== null,
+        devices: await devicesOf(person.personId),
+        recovery_notice: notice ? { recovery_id: notice.recoveryId, recovered_at: notice.recoveredAt.toISOString() } : null,
+      };
     });
 
     app.get('/api/v1/me/activity', {
@@ -75,6 +90,21 @@ export function accountRoutes(deps: AccountRouteDeps): RouteModule {
       const id = (request.params as { id: string }).id;
       if (!isUuidLike(id)) throw new NetidError('device.not_found');
       await passkeys.removeDevice(session.personId, id);
+      return reply.status(204).send();
+    });
+
+    app.post('/api/v1/me/devices/:id/lost', {
+      schema: {
+        summary: 'Report another of your devices lost: its passkey and web certificates are revoked at once and its sessions end. Not the device this session was opened with (device.lost_is_current)',
+        tags,
+        params: deviceParams,
+        response: { 204: { type: 'null' }, 401: errorBody, 404: errorBody, 409: errorBody },
+      },
+    }, async (request, reply) => {
+      const session = await personSessions.require(request);
+      const id = (request.params as { id: string }).id;
+      if (!isUuidLike(id)) throw new NetidError('device.not_found');
+      await passkeys.reportLost(session.personId, id, session.deviceId);
       return reply.status(204).send();
     });
 

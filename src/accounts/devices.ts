@@ -1,7 +1,8 @@
 /**
  * Passkeys (WebAuthn, @simplewebauthn/server): registration with user verification required,
  * assertions for sign-in and for a guardian's approval, and adding/removing devices later
- * (never the last one), each change recorded in the person's activity.
+ * (never the last one) or reporting one lost from another, each change recorded in the person's
+ * activity.
  *
  * The relying party is this service: rpID is the issuer's hostname, the expected origin is the
  * issuer's origin (NETID_ISSUER).
@@ -22,7 +23,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import { defineErrors } from '../domain/errors.ts';
 import { err, ok, type Result } from '../domain/result.ts';
-import { DeviceRepository, type Device } from './devices-repository.ts';
+import { DeviceError, DeviceRepository, type Device } from './devices-repository.ts';
 import type { PasskeyChallenges } from './passkey-challenges.ts';
 
 export { DeviceError, DeviceRepository, type Device } from './devices-repository.ts';
@@ -223,11 +224,25 @@ export class Passkeys {
   readonly deviceRevokers: Array<(personId: string, deviceId: string, trx: Kysely<Database>) => Promise<unknown>> = [];
 
   async removeDevice(personId: string, deviceId: string): Promise<void> {
+    await this.#remove(personId, deviceId, 'device.removed');
+  }
+
+  /**
+   * A device reported lost from another signed-in device (`reportedFrom`, the device the session
+   * was opened with): revoked at once like a removal — its passkey, its web certificates, its
+   * sessions — and recorded as lost. The device in hand is not lost: it is removed or signed out.
+   */
+  async reportLost(personId: string, deviceId: string, reportedFrom: string | null): Promise<void> {
+    if (deviceId === reportedFrom) throw DeviceError('device.lost_is_current');
+    await this.#remove(personId, deviceId, 'device.reported_lost', reportedFrom ? { reported_from: reportedFrom } : {});
+  }
+
+  async #remove(personId: string, deviceId: string, activityType: string, details: Record<string, unknown> = {}): Promise<void> {
     const now = this.#now();
     await this.devices.db().transaction().execute(async (trx) => {
       await this.devices.remove(personId, deviceId, now, trx);
       for (const revoke of this.deviceRevokers) await revoke(personId, deviceId, trx);
-      await this.#activity.record({ personId, type: 'device.removed', occurredAt: now, details: { device_id: deviceId } }, trx);
+      await this.#activity.record({ personId, type: activityType, occurredAt: now, details: { device_id: deviceId, ...details } }, trx);
     });
   }
 }

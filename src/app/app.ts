@@ -25,6 +25,7 @@ import { adminAuthorization, adminRoutes } from './admin-routes.ts';
 import { acquireLock, adminToken, dataPaths, updateLock } from './data-dir.ts';
 import { coreRoutes } from './core-routes.ts';
 import { buildEnrolmentServices, enrolmentRouteModules } from '../enrolment/wiring.ts';
+import { recoveryRouteModule } from '../recovery/wiring.ts';
 import type { Services } from './services.ts';
 import { accountabilityAdminRoutes, accountabilityPublicRoutes, buildAccountabilityServices, credentialRevocationReason } from '../transparency/service/build.ts';
 import { startAccountabilityJobs } from '../transparency/service/jobs.ts';
@@ -116,7 +117,7 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
 
 /** The route modules of each listener, in one list so a reader sees every surface. */
 export function publicRouteModules(services: Services): RouteModule[] {
-  return [coreRoutes(services), oidcRoutes(services), ...enrolmentRouteModules(services), webRoutes(services), credentialRoutes(services, async (request) => services.personSessions.require(request)), ...accountabilityPublicRoutes(services)];
+  return [coreRoutes(services), oidcRoutes(services), ...enrolmentRouteModules(services), recoveryRouteModule(services), webRoutes(services), credentialRoutes(services, async (request) => services.personSessions.require(request)), ...accountabilityPublicRoutes(services)];
 }
 
 export interface RunningNode extends NetidNode {

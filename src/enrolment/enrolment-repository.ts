@@ -4,13 +4,16 @@
  * RETURNING *`, so whichever request comes second finds the state already moved and fails
  * cleanly. The state's data is sealed with the enrolment id as context and dropped when the flow
  * ends. Decision records go in the same transaction as the transition they justify.
+ *
+ * A repository serves one purpose (enrolment, or recovery: src/recovery): it finds and moves only
+ * the rows of its purpose, so an enrolment id is no recovery and the other way round.
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Sealer } from '../keys/envelope.ts';
 import type { Database } from '../storage/schema.ts';
 import { EnrolmentError } from './errors.ts';
 import { OPEN_STATES, TERMINAL_STATES, type Enrolment, type Transition } from './states.ts';
-import type { AgeGroup, EnrolmentsTable } from './tables.ts';
+import type { AgeGroup, EnrolmentsTable, ProofingPurpose } from './tables.ts';
 
 /** The decision record of one check: never an image, an embedding or an identity value. */
 export interface Decision {
@@ -37,26 +40,31 @@ export interface TransitionPatch {
   readonly guardianPersonId?: string;
   readonly failureCode?: string;
   readonly faceAttempts?: number;
+  /** The person a recovery found (set once, when the face matched). */
+  readonly personId?: string;
 }
 
 export class EnrolmentRepository {
   readonly #db: Kysely<Database>;
   readonly #sealer: Sealer;
+  readonly purpose: ProofingPurpose;
 
-  constructor(deps: { db: Kysely<Database>; sealer: Sealer }) {
+  constructor(deps: { db: Kysely<Database>; sealer: Sealer; purpose?: ProofingPurpose }) {
     this.#db = deps.db;
     this.#sealer = deps.sealer;
+    this.purpose = deps.purpose ?? 'enrolment';
   }
 
   get db(): Kysely<Database> {
     return this.#db;
   }
 
-  async create(input: { enrolmentId: string; personId: string; documentKey: string; documentType: string; ageGroup: AgeGroup; now: Date; expiresAt: Date }): Promise<Enrolment> {
+  async create(input: { enrolmentId: string; personId: string | null; documentKey: string; documentType: string; ageGroup: AgeGroup; now: Date; expiresAt: Date }): Promise<Enrolment> {
     const row = await this.#db
       .insertInto('enrolments')
       .values({
         enrolment_id: input.enrolmentId,
+        purpose: this.purpose,
         state: 'started',
         document_key: input.documentKey,
         document_type: input.documentType,
@@ -76,7 +84,7 @@ export class EnrolmentRepository {
 
   async find(enrolmentId: string, trx?: Kysely<Database>): Promise<Enrolment | null> {
     if (!isUuid(enrolmentId)) return null;
-    const row = await (trx ?? this.#db).selectFrom('enrolments').selectAll().where('enrolment_id', '=', enrolmentId).executeTakeFirst();
+    const row = await (trx ?? this.#db).selectFrom('enrolments').selectAll().where('enrolment_id', '=', enrolmentId).where('purpose', '=', this.purpose).executeTakeFirst();
     return row ? this.#toEnrolment(row) : null;
   }
 
@@ -93,10 +101,12 @@ export class EnrolmentRepository {
       else if (patch.data !== undefined) set.data_sealed = this.#sealer.sealJson(patch.data, dataContext(enrolmentId));
       if (patch.guardianPersonId !== undefined) set.guardian_person_id = patch.guardianPersonId;
       if (patch.failureCode !== undefined) set.failure_code = patch.failureCode;
+      if (patch.personId !== undefined) set.person_id = patch.personId;
       let query = db
         .updateTable('enrolments')
         .set((eb) => ({ ...set, version: eb('version', '+', 1) }))
         .where('enrolment_id', '=', enrolmentId)
+        .where('purpose', '=', this.purpose)
         .where('state', 'in', [...transition.from]);
       // Expiry and cancellation can happen after the deadline; every other step must be in time.
       if (transition.to !== 'expired' && transition.to !== 'cancelled' && transition.to !== 'failed') query = query.where('expires_at', '>', now);
@@ -114,6 +124,7 @@ export class EnrolmentRepository {
       .updateTable('enrolments')
       .set((eb) => ({ data_sealed: this.#sealer.sealJson(data, dataContext(enrolment.enrolmentId)), updated_at: now, version: eb('version', '+', 1) }))
       .where('enrolment_id', '=', enrolment.enrolmentId)
+      .where('purpose', '=', this.purpose)
       .where('state', '=', enrolment.state)
       .where('version', '=', enrolment.version)
       .where('expires_at', '>', now)
@@ -132,6 +143,7 @@ export class EnrolmentRepository {
       .updateTable('enrolments')
       .set((eb) => ({ face_attempts: eb('face_attempts', '+', 1), updated_at: now }))
       .where('enrolment_id', '=', enrolmentId)
+      .where('purpose', '=', this.purpose)
       .where('state', '=', 'document_checked')
       .where('expires_at', '>', now)
       .where('face_attempts', '<', maxAttempts)
@@ -177,7 +189,7 @@ export class EnrolmentRepository {
   }
 
   async #whyNot(enrolmentId: string, now: Date, db: Kysely<Database>) {
-    const row = await db.selectFrom('enrolments').selectAll().where('enrolment_id', '=', enrolmentId).executeTakeFirst();
+    const row = await db.selectFrom('enrolments').selectAll().where('enrolment_id', '=', enrolmentId).where('purpose', '=', this.purpose).executeTakeFirst();
     if (!row) return EnrolmentError('enrolment.not_found');
     if (row.state === 'expired') return EnrolmentError('enrolment.expired');
     if (OPEN_STATES.includes(row.state) && row.expires_at <= now) {
@@ -196,6 +208,7 @@ export class EnrolmentRepository {
   #toEnrolment(row: Row): Enrolment {
     const common = {
       enrolmentId: row.enrolment_id,
+      purpose: row.purpose,
       documentKey: row.document_key,
       documentType: row.document_type,
       ageGroup: row.age_group,
@@ -218,7 +231,8 @@ export class EnrolmentRepository {
       case 'failed':
         return { ...common, state: 'failed', failureCode: row.failure_code ?? 'unknown' };
       case 'issued':
-        return { ...common, state: 'issued', guardianPersonId: row.guardian_person_id };
+      case 'recovered':
+        return { ...common, state: row.state, guardianPersonId: row.guardian_person_id };
       case 'document_checked':
         return { ...common, state: 'document_checked', data: (data ?? need()) as never };
       case 'face_verified':

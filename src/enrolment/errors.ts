@@ -1,10 +1,10 @@
-/** Stable error codes of the enrolment flow (en + zh), mapped to HTTP by src/http/error-mapper.ts. */
+/** Stable error codes of the enrolment flow (en + zh), mapped to HTTP by src/http/error-mapper.ts; account recovery (src/recovery) answers its proofing steps with them too. */
 import { defineErrors } from '../domain/errors.ts';
 
 export const EnrolmentError = defineErrors({
-  'enrolment.not_found': { status: 404, en: 'No such enrolment.', zh: '未找到该注册申请。' },
+  'enrolment.not_found': { status: 404, en: 'No such enrolment (or account recovery).', zh: '未找到该注册申请（或账户找回申请）。' },
   'enrolment.wrong_state': { status: 409, en: 'This step cannot be taken now; see the enrolment for the next step.', zh: '当前无法执行此步骤；请查看注册申请的下一步。' },
-  'enrolment.expired': { status: 410, en: 'This enrolment has expired; please start again.', zh: '该注册申请已过期，请重新开始。' },
+  'enrolment.expired': { status: 410, en: 'This enrolment (or account recovery) has expired; please start again.', zh: '该注册申请（或账户找回申请）已过期，请重新开始。' },
   'enrolment.registry_mismatch': { status: 422, en: 'The details do not match the population registry. Check each of them against your document, correct what differs and submit again.', zh: '所填信息与人口登记信息不一致。请对照证件逐项核对，改正后再次提交。' },
   'enrolment.document_not_valid': { status: 422, en: 'This document is not valid in the population registry (for example reported lost); use a valid document.', zh: '该证件在人口登记中无效（例如已挂失），请使用有效证件。' },
   'enrolment.face_mismatch': { status: 422, en: 'The photo does not match the registered portrait.', zh: '照片与登记照片不一致。' },

@@ -12,8 +12,8 @@ import type { EnrolmentService } from './service.ts';
 import { nextStep, type Enrolment } from './states.ts';
 import { WEBAUTHN_RESPONSE_SCHEMA as webauthnJson } from '../accounts/devices.ts';
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
-const errorBody = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' }, detail: { type: 'object', additionalProperties: true } } } as const;
+export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
+export const errorBody = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' }, detail: { type: 'object', additionalProperties: true } } } as const;
 const view = {
   type: 'object',
   properties: {
@@ -33,12 +33,32 @@ const issuedBody = {
   type: 'object',
   properties: { id: { type: 'string' }, state: { type: 'string', const: 'issued' }, web_number: { type: 'string' }, session: { type: 'object', properties: { token: { type: 'string' }, expires_at: { type: 'string', format: 'date-time' }, idle_timeout_seconds: { type: 'integer' } } } },
 } as const;
-const optionsBody = { type: 'object', additionalProperties: true, description: 'WebAuthn options JSON for navigator.credentials.create()/get() (PublicKeyCredential*OptionsJSON).' } as const;
+export const optionsBody = { type: 'object', additionalProperties: true, description: 'WebAuthn options JSON for navigator.credentials.create()/get() (PublicKeyCredential*OptionsJSON).' } as const;
 const errors = { 400: errorBody, 404: errorBody, 409: errorBody, 410: errorBody, 422: errorBody } as const;
 const tags = ['enrolment'];
 
 /** Base64 of one image: up to ~6 MB. */
-const MAX_FRAME_CHARS = 8_000_000;
+export const MAX_FRAME_CHARS = 8_000_000;
+
+/** The document details a person types in: what an enrolment or a recovery starts with. */
+export const documentBody = {
+  type: 'object',
+  required: ['document_type', 'document_number', 'name', 'birth_date'],
+  additionalProperties: false,
+  properties: {
+    document_type: { type: 'string', maxLength: 64 },
+    document_number: { type: 'string', maxLength: 64 },
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    birth_date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+    expiry_date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+    mrz: { type: 'string', maxLength: 100 },
+  },
+} as const;
+
+/** The frames of a face step, from base64 (a data: URL prefix allowed) to bytes, in memory only. */
+export function decodeFrames(frames: readonly string[]): Uint8Array[] {
+  return frames.map((f) => new Uint8Array(Buffer.from(f.replace(/^data:image\/[a-z]+;base64,/, ''), 'base64')));
+}
 
 export interface EnrolmentRouteDeps {
   readonly enrolment: EnrolmentService;
@@ -71,19 +91,7 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
       schema: {
         summary: 'Start an enrolment with an identity document; the registry check runs at once',
         tags,
-        body: {
-          type: 'object',
-          required: ['document_type', 'document_number', 'name', 'birth_date'],
-          additionalProperties: false,
-          properties: {
-            document_type: { type: 'string', maxLength: 64 },
-            document_number: { type: 'string', maxLength: 64 },
-            name: { type: 'string', minLength: 1, maxLength: 200 },
-            birth_date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
-            expiry_date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
-            mrz: { type: 'string', maxLength: 100 },
-          },
-        },
+        body: documentBody,
         response: { 201: view, ...errors },
       },
     }, async (request, reply) => {
@@ -118,7 +126,7 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
       },
     }, async (request) => {
       const { frames } = request.body as { frames: string[] };
-      const bytes = frames.map((f) => new Uint8Array(Buffer.from(f.replace(/^data:image\/[a-z]+;base64,/, ''), 'base64')));
+      const bytes = decodeFrames(frames);
       return toView(await service.submitFace((request.params as { id: string }).id, bytes));
     });
 

@@ -3,6 +3,10 @@
  * liveness, a guardian's approval for minors, bind a passkey, issue the web number. Each step is
  * a transition of the stored state machine (states.ts) with its decision records; each takes the
  * few dependencies it uses (STYLE.md §4), the clock and randomness included.
+ *
+ * Account recovery (src/recovery) runs the proofing steps of this service — document, face,
+ * guardian — on a repository of purpose `recovery`; they differ only where the face matched: an
+ * enrolment needs a document not yet enrolled, a recovery one that is.
  */
 import { randomBytes as nodeRandomBytes, randomUUID } from 'node:crypto';
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
@@ -90,7 +94,8 @@ export class EnrolmentService {
     const key = documentKey(sealer, valid.value.type, valid.value.number);
     const enrolment = await enrolments.create({
       enrolmentId: randomUUID(),
-      personId: randomUUID(),
+      // A recovery learns its person only once the face matched.
+      personId: enrolments.purpose === 'enrolment' ? randomUUID() : null,
       documentKey: key,
       documentType: valid.value.type,
       ageGroup: ageGroupOf(ageOn(input.birthDate, now)),
@@ -222,14 +227,18 @@ export class EnrolmentService {
     const match = matchEmbeddings(engine, reference, probe);
     decisions.push({ step: 'face', check: 'match_registry_portrait', result: match.matched ? 'pass' : 'fail', details: { score: match.score, threshold: match.threshold, model: match.model, attempt } });
     if (!match.matched) await fail('enrolment.face_mismatch');
-    // Only the document's holder gets this far: now they may learn that it is enrolled already.
-    if (await this.#d.persons.findIdByDocumentKey(enrolment.documentKey)) {
-      decisions.push({ step: 'document', check: 'not_enrolled', result: 'fail', details: { reason: 'person.already_enrolled', after: 'face_match' } });
-      await enrolments.transition(enrolmentId, transitions.fail, this.#d.now(), { failureCode: 'person.already_enrolled' }, decisions);
-      throw PersonError('person.already_enrolled', { enrolment_id: enrolmentId });
+    // Only the document's holder gets this far: now they may learn whether it is enrolled. An
+    // enrolment needs it not to be; a recovery needs it to be (and recovers that person).
+    const enrolled = await this.#d.persons.findIdByDocumentKey(enrolment.documentKey);
+    const recovery = enrolments.purpose === 'recovery';
+    const refusal = recovery ? (enrolled ? null : 'recovery.not_enrolled') : enrolled ? 'person.already_enrolled' : null;
+    if (refusal) {
+      decisions.push({ step: 'document', check: recovery ? 'enrolled' : 'not_enrolled', result: 'fail', details: { reason: refusal, after: 'face_match' } });
+      await enrolments.transition(enrolmentId, transitions.fail, this.#d.now(), { failureCode: refusal }, decisions);
+      throw refusal === 'person.already_enrolled' ? PersonError(refusal, { enrolment_id: enrolmentId }) : failure(refusal, { enrolment_id: enrolmentId });
     }
     const current = await this.#require(enrolmentId, 'document_checked');
-    return enrolments.transition(enrolmentId, transitions.verifyFace, this.#d.now(), { data: { ...current.data, challenge: null, passkeyChallenge: null, guardianChallenge: null } }, decisions);
+    return enrolments.transition(enrolmentId, transitions.verifyFace, this.#d.now(), { data: { ...current.data, challenge: null, passkeyChallenge: null, guardianChallenge: null }, ...(recovery && enrolled ? { personId: enrolled } : {}) }, decisions);
   }
 
   /** Step 3 (minors): the assertion options for the guardian the registry names. */
@@ -262,14 +271,15 @@ export class EnrolmentService {
       const next = await this.#d.enrolments.transition(enrolmentId, transitions.approveByGuardian, now, { guardianPersonId: guardianId, data: { ...enrolment.data, guardianChallenge: null, passkeyChallenge: null } }, [
         { step: 'guardian', check: 'guardian_passkey', result: 'pass', details: { age_group: enrolment.ageGroup, user_verified: verified.value.userVerified, kind: enrolment.ageGroup === 'child' ? 'applies_for_child' : 'consent' } },
       ], trx);
-      await this.#d.activity.record({ personId: guardianId, type: enrolment.ageGroup === 'child' ? 'guardian.enrolled_child' : 'guardian.consented', occurredAt: now, details: { enrolment_id: enrolmentId, child_person_id: enrolment.personId } }, trx);
+      const type = enrolment.purpose === 'recovery' ? 'guardian.approved_recovery' : enrolment.ageGroup === 'child' ? 'guardian.enrolled_child' : 'guardian.consented';
+      await this.#d.activity.record({ personId: guardianId, type, occurredAt: now, details: { enrolment_id: enrolmentId, child_person_id: enrolment.personId } }, trx);
       return next;
     });
   }
 
   /** Step 4: registration options for the passkey that will be bound. */
   async passkeyOptions(enrolmentId: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
-    const enrolment = await this.#bindable(enrolmentId);
+    const enrolment = await this.bindable(enrolmentId);
     // The passkey provider stores (and may sync to a cloud account) what the options name: never the legal name. The web number is drawn at issuance, so a neutral label.
     const options = await registrationOptions(this.#d.rp, { personId: enrolment.personId, name: 'netid', displayName: 'netid' });
     await this.#d.enrolments.updateData(enrolment, { ...enrolment.data, passkeyChallenge: options.challenge }, this.#d.now());
@@ -278,7 +288,7 @@ export class EnrolmentService {
 
   /** Step 4 and 5: binds the passkey, then issues the web number. */
   async bindPasskey(enrolmentId: string, response: RegistrationResponseJSON): Promise<Issued> {
-    const enrolment = await this.#bindable(enrolmentId);
+    const enrolment = await this.bindable(enrolmentId);
     const challenge = enrolment.data.passkeyChallenge;
     if (!challenge) throw EnrolmentError('enrolment.wrong_state', { state: enrolment.state, reason: 'passkey_options_first' });
     const verified = await verifyPasskeyRegistration(this.#d.rp, response, challenge);
@@ -356,7 +366,8 @@ export class EnrolmentService {
     return guardianId;
   }
 
-  async #bindable(enrolmentId: string): Promise<EnrolmentIn<'face_verified'> | EnrolmentIn<'guardian_approved'>> {
+  /** The flow, when a passkey may be bound now: the face verified and, for a minor, the guardian approved. */
+  async bindable(enrolmentId: string): Promise<EnrolmentIn<'face_verified'> | EnrolmentIn<'guardian_approved'>> {
     const enrolment = await this.find(enrolmentId);
     if (enrolment.state === 'face_verified' && enrolment.ageGroup !== 'adult') throw EnrolmentError('enrolment.guardian_required', { enrolment_id: enrolmentId });
     if (enrolment.state === 'face_verified' || enrolment.state === 'guardian_approved') return enrolment;

@@ -4,16 +4,19 @@
  *   started → document_checked → face_verified → [guardian_approved] → device_bound → issued
  *   any unfinished state → failed | expired | cancelled
  *
+ * Account recovery (src/recovery, docs/recovery.md) runs the same machine with purpose
+ * `recovery`: the same steps up to the passkey, then face_verified | guardian_approved → recovered.
+ *
  * Each state carries its own data (a discriminated union, never a bag of optional fields). The
  * transitions below name the states they may start from; the repository applies them with one
  * guarded UPDATE, so a double submit or a concurrent request loses the race cleanly.
  */
 import type { LivenessPrompt } from '../face/liveness/index.ts';
 import type { IdentityAttributes } from '../accounts/person-repository.ts';
-import type { AgeGroup, EnrolmentStateName } from './tables.ts';
+import type { AgeGroup, EnrolmentStateName, ProofingPurpose } from './tables.ts';
 import type { NamedTransition } from '../domain/transition.ts';
 
-export type { AgeGroup, EnrolmentStateName } from './tables.ts';
+export type { AgeGroup, EnrolmentStateName, ProofingPurpose } from './tables.ts';
 
 /** A passkey bound during enrolment, kept until issuance moves it to the devices table. */
 export interface BoundCredential {
@@ -26,10 +29,11 @@ export interface BoundCredential {
 
 interface Common {
   readonly enrolmentId: string;
+  readonly purpose: ProofingPurpose;
   readonly documentKey: string;
   readonly documentType: string;
   readonly ageGroup: AgeGroup;
-  /** The person id the enrolment will create (also the WebAuthn user handle). */
+  /** The person id the enrolment will create (also the WebAuthn user handle); a recovery's is the enrolled person's, known once the face matched ('' before). */
   readonly personId: string;
   readonly faceAttempts: number;
   readonly createdAt: Date;
@@ -54,13 +58,14 @@ export type Enrolment =
   | (Common & { readonly state: 'guardian_approved'; readonly guardianPersonId: string; readonly data: CheckedData & { readonly passkeyChallenge: string | null } })
   | (Common & { readonly state: 'device_bound'; readonly guardianPersonId: string | null; readonly data: CheckedData & { readonly credential: BoundCredential } })
   | (Common & { readonly state: 'issued'; readonly guardianPersonId: string | null })
+  | (Common & { readonly state: 'recovered'; readonly guardianPersonId: string | null })
   | (Common & { readonly state: 'failed'; readonly failureCode: string })
   | (Common & { readonly state: 'expired' })
   | (Common & { readonly state: 'cancelled' });
 
 export type EnrolmentIn<S extends EnrolmentStateName> = Extract<Enrolment, { state: S }>;
 
-export const TERMINAL_STATES: readonly EnrolmentStateName[] = ['issued', 'failed', 'expired', 'cancelled'];
+export const TERMINAL_STATES: readonly EnrolmentStateName[] = ['issued', 'recovered', 'failed', 'expired', 'cancelled'];
 export const OPEN_STATES: readonly EnrolmentStateName[] = ['started', 'document_checked', 'face_verified', 'guardian_approved', 'device_bound'];
 
 /** One transition: the states it may start from and the state it leads to. */
@@ -74,6 +79,9 @@ export const transitions = {
   bindDeviceAdult: { name: 'bindDevice', from: ['face_verified'], to: 'device_bound' },
   bindDeviceMinor: { name: 'bindDevice', from: ['guardian_approved'], to: 'device_bound' },
   issue: { name: 'issue', from: ['device_bound'], to: 'issued' },
+  /** A recovery binds its passkey and finishes in one step (src/recovery/service.ts). */
+  recoverAdult: { name: 'recover', from: ['face_verified'], to: 'recovered' },
+  recoverMinor: { name: 'recover', from: ['guardian_approved'], to: 'recovered' },
   fail: { name: 'fail', from: OPEN_STATES, to: 'failed' },
   expire: { name: 'expire', from: OPEN_STATES, to: 'expired' },
   cancel: { name: 'cancel', from: OPEN_STATES, to: 'cancelled' },

@@ -1,12 +1,15 @@
-/** Table types of the enrolment flow and of devices (migration 0002_enrolment.sql). */
+/** Table types of the enrolment flow and of devices (migrations 0002_enrolment.sql, 0014_recoveries.sql). */
 import type { ColumnType, Generated } from 'kysely';
 import type { Json, Timestamp } from '../storage/schema.ts';
 
-export type EnrolmentStateName = 'started' | 'document_checked' | 'face_verified' | 'guardian_approved' | 'device_bound' | 'issued' | 'failed' | 'expired' | 'cancelled';
+export type EnrolmentStateName = 'started' | 'document_checked' | 'face_verified' | 'guardian_approved' | 'device_bound' | 'issued' | 'recovered' | 'failed' | 'expired' | 'cancelled';
 export type AgeGroup = 'adult' | 'minor' | 'child';
+/** What the flow is for: a new person (enrolment) or new passkeys for an existing one (src/recovery). */
+export type ProofingPurpose = 'enrolment' | 'recovery';
 
 export interface EnrolmentsTable {
   enrolment_id: string;
+  purpose: Generated<ProofingPurpose>;
   state: EnrolmentStateName;
   document_key: string;
   document_type: string;

@@ -21,6 +21,7 @@ import type { RouteModule } from '../http/server.ts';
 import type { Sealer } from '../keys/envelope.ts';
 import type { AuthoritativeRegistry } from '../registry/registry.ts';
 import type { Database } from '../storage/schema.ts';
+import { RecoveryNotices } from '../recovery/notices.ts';
 import { EnrolmentRepository } from './enrolment-repository.ts';
 import { enrolmentRoutes } from './routes.ts';
 import { EnrolmentService } from './service.ts';
@@ -95,8 +96,9 @@ export function buildEnrolmentServices(base: {
 }
 
 export function enrolmentRouteModules(services: EnrolmentServices & { persons: PersonRepository; activity: ActivityRepository; now: () => Date }): RouteModule[] {
+  const recoveryNotices = new RecoveryNotices({ db: services.enrolments.db });
   return [
     enrolmentRoutes({ enrolment: services.enrolment, personSessions: services.personSessions }),
-    accountRoutes({ persons: services.persons, passkeys: services.passkeys, activity: services.activity, personSessions: services.personSessions, deactivation: services.deactivation, now: services.now }),
+    accountRoutes({ persons: services.persons, passkeys: services.passkeys, activity: services.activity, personSessions: services.personSessions, deactivation: services.deactivation, recoveryNotice: (personId) => recoveryNotices.pending(personId), now: services.now }),
   ];
 }

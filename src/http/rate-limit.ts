@@ -25,6 +25,7 @@ type CountedBy = 'address' | 'credential';
 /** Every limit: what it counts by and the configuration key of its maximum per minute. */
 export const LIMITS = {
   enrolment_start: { by: 'address', key: 'NETID_ENROLMENT_STARTS_PER_MINUTE' },
+  recovery_start: { by: 'address', key: 'NETID_RECOVERY_STARTS_PER_MINUTE' },
   enrolment_step: { by: 'address', key: 'NETID_ENROLMENT_STEPS_PER_MINUTE' },
   passkey_options: { by: 'address', key: 'NETID_PASSKEY_OPTIONS_PER_MINUTE' },
   passkey_verification: { by: 'address', key: 'NETID_PASSKEY_VERIFICATIONS_PER_MINUTE' },

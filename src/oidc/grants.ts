@@ -65,6 +65,11 @@ export class PersonGrants {
     return (await this.#index(personId, clientId)).grantIds;
   }
 
+  /** The OpenID session ids (`sid`) the app knew the person by, kept (an account recovery logs them out at the app and keeps the grants). */
+  async sessionIds(personId: string, clientId: string): Promise<string[]> {
+    return (await this.#index(personId, clientId)).sids;
+  }
+
   async #index(personId: string, clientId: string): Promise<{ grantIds: string[]; sids: string[] }> {
     const payload = (await this.#store.get(GRANT_INDEX, key(personId, clientId)))?.payload;
     return { grantIds: ((payload?.grant_ids as unknown[] | undefined) ?? []).map(String), sids: ((payload?.sids as unknown[] | undefined) ?? []).map(String) };

@@ -11,6 +11,7 @@ import type { AuthorityTables } from '../authority/tables.ts';
 import type { RevocationTables } from '../revocation/tables.ts';
 import type { ConsoleTables } from '../console/tables.ts';
 import type { AccountTables } from '../accounts/tables.ts';
+import type { RecoveryTables } from '../recovery/tables.ts';
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type Json<T = unknown> = ColumnType<T, string, string>;
@@ -115,4 +116,4 @@ export interface CoreTables {
 }
 
 // Capabilities add their tables here: `export interface Database extends CoreTables, EnrolmentTables {}`.
-export interface Database extends CoreTables, EnrolmentTables, RelyingPartyTables, CredentialTables, TransparencyTables, AuthorityTables, RevocationTables, ConsoleTables, AccountTables {}
+export interface Database extends CoreTables, EnrolmentTables, RelyingPartyTables, CredentialTables, TransparencyTables, AuthorityTables, RevocationTables, ConsoleTables, AccountTables, RecoveryTables {}

@@ -73,7 +73,7 @@ const NOT_LIMITED: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 /** GET routes that write (a new scan-to-login code, a new face challenge, a new OIDC interaction, a demo-app login state). */
-const WRITING_GETS = ['GET /oidc/interaction/:uid', 'GET /api/v1/enrolments/:id/face/challenge', 'GET /oidc/*', 'GET /demo-app/login'];
+const WRITING_GETS = ['GET /oidc/interaction/:uid', 'GET /api/v1/enrolments/:id/face/challenge', 'GET /api/v1/recoveries/:id/face/challenge', 'GET /oidc/*', 'GET /demo-app/login'];
 
 describe('abuse limits on one node', () => {
   let node: RunningNode;

@@ -55,6 +55,7 @@ export const testDatabases: readonly TestDatabase[] = [
 /** Every abuse limit (src/http/rate-limit.ts) raised far above what a test run does from one address. */
 export const RAISED_LIMITS: Readonly<Record<string, string>> = {
   NETID_ENROLMENT_STARTS_PER_MINUTE: '100000',
+  NETID_RECOVERY_STARTS_PER_MINUTE: '100000',
   NETID_ENROLMENT_STEPS_PER_MINUTE: '100000',
   NETID_PASSKEY_OPTIONS_PER_MINUTE: '100000',
   NETID_PASSKEY_VERIFICATIONS_PER_MINUTE: '100000',

@@ -28,6 +28,8 @@ const COOKIE_ROUTES = [
   'POST /api/v1/me/revocations/:id/appeal',
   'POST /api/v1/me/web-certificates',
   'DELETE /api/v1/me/devices/:id',
+  'POST /api/v1/me/devices/:id/lost',
+  'DELETE /api/v1/me/recovery-notice',
   'DELETE /api/v1/me/apps/:clientId',
   'DELETE /api/v1/session',
 ];
@@ -46,6 +48,13 @@ const NOT_COOKIE_ROUTES: Record<string, string> = {
   'POST /api/v1/enrolments/:id/passkey/options': 'the enrolment id is the capability',
   'POST /api/v1/enrolments/:id/issue': 'the enrolment id is the capability',
   'DELETE /api/v1/enrolments/:id': 'the enrolment id is the capability',
+  'POST /api/v1/recoveries': 'a recovery is anonymous until the face matched; it ends with a new session',
+  'POST /api/v1/recoveries/:id/face': 'the recovery id is the capability',
+  'POST /api/v1/recoveries/:id/guardian': 'the guardian proves themselves with a passkey assertion',
+  'POST /api/v1/recoveries/:id/guardian/options': 'the recovery id is the capability',
+  'POST /api/v1/recoveries/:id/passkey': 'the recovery id is the capability',
+  'POST /api/v1/recoveries/:id/passkey/options': 'the recovery id is the capability',
+  'DELETE /api/v1/recoveries/:id': 'the recovery id is the capability',
 };
 
 /** oidc-provider's own endpoints and its interactions, authenticated by its own cookies. */

@@ -27,6 +27,7 @@ export const ACCOUNTABLE_EVENTS = {
   'authority.deferral_extension_proposed': "An operator proposed extending the deferral of the person's notice.",
   'authority.deferral_extended': 'A second operator approved the extension.',
   'authority.notice_released': "The person's notice became visible: links the person (commitment) to the request (ref).",
+  'account.recovered': "The person proved who they are again (document, registry, live face) and got new passkeys; every old one revoked: actor person, ref the recovery id.",
   'retention.run': 'The retention job deleted sign-in and disclosure records older than the retention period: reason the cutoff.',
 } as const;
 

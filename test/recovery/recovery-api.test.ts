@@ -1,0 +1,187 @@
+/**
+ * Account recovery end to end through the HTTP API, with real photographs and software passkeys,
+ * on both databases (docs/recovery.md): a person enrols, signs in to two apps, loses their
+ * passkey and recovers it with their document and live face — keeping their web number and each
+ * app's `sub`, while the old passkey, sessions and web certificates stop working and both apps
+ * receive a logout token. Refusals answer exactly as enrolment does and change nothing; a
+ * document that is not enrolled is said so only after the face matched.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { generateDeviceKeys } from '../../src/credentials/holder/index.ts';
+import { testDatabases } from '../support/databases.ts';
+import { SoftwareAuthenticator } from '../support/software-authenticator.ts';
+import { b64, documentData, people } from '../enrolment/support.ts';
+import { apiClient, appWithLogout, enrol, finishRecovery, issueCertificates, logoutReceiver, publishedStatus, signInToApp, signInToNetid, snapshot, startRecovery, startRecoveryWorld, type LogoutReceiver, type RecoveryWorld } from './support.ts';
+
+for (const database of testDatabases) {
+  describe(`account recovery on ${database.kind}`, () => {
+    let world: RecoveryWorld;
+    let receiver: LogoutReceiver;
+    before(async () => {
+      world = await startRecoveryWorld(await database.url());
+      receiver = await logoutReceiver();
+    });
+    after(async () => {
+      receiver?.close();
+      await world?.close();
+    });
+    const personIdOf = async (webNumber: string) => (await world.node.services.persons.findIdByWebNumber(webNumber))!;
+    /** Lina enrols in the first test and is recovered again in the last. */
+    let linaPersonId = '';
+
+    it('recovers a lost passkey with document and live face: same web number and app identifiers; old passkey, sessions and certificates revoked; both apps logged out; in activity and the log', async () => {
+      const { photos } = world.registry;
+      const lina = await enrol(world, people.lina, photos.linaSelfie);
+      const personId = await personIdOf(lina.webNumber);
+      linaPersonId = personId;
+      const shop = await appWithLogout(world, receiver, 'shop');
+      const bank = await appWithLogout(world, receiver, 'bank');
+      const shopBefore = await signInToApp(world, shop, lina.authenticator);
+      const bankBefore = await signInToApp(world, bank, lina.authenticator);
+      assert.notEqual(shopBefore.sub, bankBefore.sub, 'pairwise: each app its own sub');
+      const certificates = await issueCertificates(world, lina.token);
+      for (const c of certificates) assert.equal(await publishedStatus(c), 0);
+
+      // The phone is lost: a new authenticator, the document and a live face.
+      const newPhone = new SoftwareAuthenticator(world.issuer);
+      const { id, face } = await startRecovery(world, people.lina, photos.linaSelfie);
+      assert.equal(face.status, 200, JSON.stringify(face.body));
+      assert.deepEqual([face.body.state, face.body.next_step], ['face_verified', 'passkey']);
+      const options = await apiClient(world).post(`/api/v1/recoveries/${id}/passkey/options`);
+      assert.deepEqual([options.body.user.name, options.body.user.displayName], ['netid', 'netid'], 'never the legal name');
+      assert.equal(Buffer.from(options.body.user.id, 'base64url').toString('hex'), personId.replaceAll('-', ''), "the person's own user handle");
+      const recovered = await apiClient(world).post(`/api/v1/recoveries/${id}/passkey`, newPhone.create(options.body as never));
+      assert.equal(recovered.status, 200, JSON.stringify(recovered.body));
+      assert.equal(recovered.body.state, 'recovered');
+      assert.equal(recovered.body.web_number, lina.webNumber, 'the web number is kept');
+      assert.equal(recovered.body.devices_revoked, 1);
+      assert.match(recovered.headers.get('set-cookie') ?? '', /^netid_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
+      assert.equal((await apiClient(world).get(`/api/v1/recoveries/${id}`)).body.state, 'recovered');
+
+      // The old passkey and the session it opened are refused; the new ones work.
+      const oldSignIn = await signInToNetid(world, lina.authenticator);
+      assert.equal(oldSignIn.status, 401);
+      assert.equal(oldSignIn.body.error, 'passkey.unknown_credential');
+      assert.equal((await apiClient(world, lina.token).get('/api/v1/me')).status, 401, 'the old session ended');
+      assert.equal((await signInToNetid(world, newPhone)).status, 200);
+      const me = await apiClient(world, recovered.body.session.token).get('/api/v1/me');
+      assert.equal(me.body.web_number, lina.webNumber);
+      assert.equal(me.body.devices.length, 1);
+
+      // Every web certificate of the old device is invalid in the published status list.
+      for (const c of certificates) assert.equal(await publishedStatus(c), 1);
+
+      // Both apps were told, each with the pairwise sub it knows, signed by netid.
+      const jwks = createRemoteJWKSet(new URL(`${world.issuer}/oidc/jwks`));
+      for (const [path, app, before] of [['/shop', shop, shopBefore], ['/bank', bank, bankBefore]] as const) {
+        const tokens = receiver.received.get(path) ?? [];
+        assert.equal(tokens.length, 1, `${path} received one logout token`);
+        const { payload } = await jwtVerify(tokens[0]!, jwks, { issuer: world.issuer, audience: app.clientId });
+        assert.equal(payload.sub, before.sub);
+        assert.equal(payload.sid, before.sid);
+        assert.ok((payload.events as Record<string, unknown>)['http://schemas.openid.net/event/backchannel-logout']);
+      }
+      // And the next sign-in finds the same person at each app.
+      assert.equal((await signInToApp(world, shop, newPhone)).sub, shopBefore.sub);
+      assert.equal((await signInToApp(world, bank, newPhone)).sub, bankBefore.sub);
+
+      // The person's activity and the transparency log show the recovery.
+      const activity = await world.node.services.activity.listVisible(personId, new Date(Date.now() + 1000));
+      const entry = activity.find((e) => e.type === 'account.recovered');
+      assert.equal(entry?.details.recovery_id, id);
+      assert.equal(entry?.details.devices_revoked, 1);
+      assert.ok(activity.some((e) => e.type === 'enrolment.completed'), 'the history is kept');
+      const own = await world.node.services.transparency.ownEntries(personId);
+      const logged = own.entries.filter((e) => e.event.type === 'account.recovered');
+      assert.equal(logged.length, 1);
+      assert.equal(logged[0]!.event.ref, id);
+      assert.equal(logged[0]!.event.actor, 'person');
+
+      // The notice "your account was recovered on … — was this you?" stays until dismissed.
+      const session = apiClient(world, recovered.body.session.token);
+      assert.equal(me.body.recovery_notice.recovery_id, id);
+      assert.ok(Date.parse(me.body.recovery_notice.recovered_at) > 0);
+      const later = apiClient(world, (await signInToNetid(world, newPhone)).body.session.token);
+      assert.equal((await later.get('/api/v1/me')).body.recovery_notice.recovery_id, id, 'seen again at the next sign-in');
+      assert.equal((await session.call('DELETE', '/api/v1/me/recovery-notice')).status, 204);
+      assert.equal((await later.get('/api/v1/me')).body.recovery_notice, null);
+      const again = await session.call('DELETE', '/api/v1/me/recovery-notice');
+      assert.deepEqual([again.status, again.body.error], [404, 'recovery.notice_not_found']);
+    });
+
+    it('answers a wrong name, an expired document and an impostor\'s face with exactly the enrolment\'s codes and messages, and changes nothing', async () => {
+      const { photos } = world.registry;
+      const zhangwei = await enrol(world, people.zhangwei, photos.zhangweiSelfie);
+      const personId = await personIdOf(zhangwei.webNumber);
+      const before = await snapshot(world, personId);
+      const answer = (r: { status: number; body: Record<string, unknown> }) => ({ status: r.status, error: r.body.error, message: r.body.message });
+      const both = async (path: 'enrolments' | 'recoveries', body: Record<string, string>) => apiClient(world).post(`/api/v1/${path}`, body);
+
+      const wrongName = { ...documentData(people.zhangwei), name: '张卫' };
+      const expired = documentData(people.liuyang);
+      for (const [label, body, code] of [['wrong name', wrongName, 'enrolment.registry_mismatch'], ['expired document', expired, 'document.expired']] as const) {
+        const enrolment = await both('enrolments', body);
+        const recovery = await both('recoveries', body);
+        assert.equal(recovery.body.error, code, label);
+        assert.deepEqual(answer(recovery), answer(enrolment), label);
+        assert.deepEqual(Object.keys(recovery.body.detail ?? {}), Object.keys(enrolment.body.detail ?? {}), label);
+      }
+
+      // Someone else's face on the holder's document: the same refusal, the attempt counted.
+      const enrolment = await both('enrolments', documentData(people.zhangwei));
+      const recovery = await both('recoveries', documentData(people.zhangwei));
+      const enrolmentFace = await apiClient(world).post(`/api/v1/enrolments/${enrolment.body.id}/face`, { frames: [b64(photos.stranger)] });
+      const recoveryFace = await apiClient(world).post(`/api/v1/recoveries/${recovery.body.id}/face`, { frames: [b64(photos.stranger)] });
+      assert.equal(recoveryFace.body.error, 'enrolment.face_mismatch');
+      assert.deepEqual(answer(recoveryFace), answer(enrolmentFace));
+      assert.equal(recoveryFace.body.detail.attempts_left, enrolmentFace.body.detail.attempts_left);
+      const decisions = await world.node.services.enrolments.db.selectFrom('enrolment_decisions').select(['check_name', 'result']).where('enrolment_id', '=', recovery.body.id).execute();
+      assert.ok(decisions.some((d) => d.check_name === 'match_registry_portrait' && d.result === 'fail'), 'the decision is recorded as at enrolment');
+      // A recovery id is no enrolment, and the other way round.
+      assert.equal((await apiClient(world).get(`/api/v1/enrolments/${recovery.body.id}`)).status, 404);
+      assert.equal((await apiClient(world).get(`/api/v1/recoveries/${enrolment.body.id}`)).status, 404);
+
+      assert.equal(await snapshot(world, personId), before, 'nothing of the person changed');
+      assert.equal((await signInToNetid(world, zhangwei.authenticator)).status, 200, 'the passkey still works');
+    });
+
+    it('says a document is not enrolled only after its holder\'s face matched — "enrol instead" — and recovers nothing', async () => {
+      const { photos } = world.registry;
+      // The same first answer as for an enrolled document: nothing tells them apart before the face.
+      const started = await apiClient(world).post('/api/v1/recoveries', documentData(people.huang));
+      assert.equal(started.status, 201);
+      assert.deepEqual([started.body.state, started.body.next_step], ['document_checked', 'face']);
+      const wrong = await apiClient(world).post('/api/v1/recoveries', { ...documentData(people.huang), name: '黄志' });
+      const wrongEnrolled = await apiClient(world).post('/api/v1/recoveries', { ...documentData(people.zhangwei), name: '张卫' });
+      assert.deepEqual([wrong.status, wrong.body.error, wrong.body.message], [wrongEnrolled.status, wrongEnrolled.body.error, wrongEnrolled.body.message]);
+
+      const face = await apiClient(world).post(`/api/v1/recoveries/${started.body.id}/face`, { frames: [b64(photos.zhangweiSelfie)] });
+      assert.equal(face.status, 409, JSON.stringify(face.body));
+      assert.equal(face.body.error, 'recovery.not_enrolled');
+      assert.match(face.body.message, /enrol instead/);
+      const view = await apiClient(world).get(`/api/v1/recoveries/${started.body.id}`);
+      assert.deepEqual([view.body.state, view.body.failure_code], ['failed', 'recovery.not_enrolled']);
+      const options = await apiClient(world).post(`/api/v1/recoveries/${started.body.id}/passkey/options`);
+      assert.deepEqual([options.status, options.body.error], [409, 'enrolment.wrong_state']);
+    });
+
+    it('keeps a revocation in force: the person gets new passkeys but still no web certificate', async () => {
+      const { photos } = world.registry;
+      const personId = linaPersonId;
+      assert.ok(personId, 'lina enrolled in the first test');
+      const proposed = await world.node.services.revocation.propose({ personId, reason: 'device_lost', reference: 'counter ticket 9', source: 'operator' }, 'operator-a');
+      await world.node.services.revocation.approve(proposed.revocation_id, 'operator-b');
+
+      const { id, face } = await startRecovery(world, people.lina, photos.linaSelfie);
+      assert.equal(face.status, 200, JSON.stringify(face.body));
+      const recovered = await finishRecovery(world, id, new SoftwareAuthenticator(world.issuer));
+      assert.equal(recovered.status, 200, JSON.stringify(recovered.body));
+      const issued = await apiClient(world, recovered.body.session.token).post('/api/v1/me/web-certificates', { holder_keys: generateDeviceKeys(1).map((k) => k.publicJwk) });
+      assert.deepEqual([issued.status, issued.body.error], [403, 'credential.revoked'], 'the revocation stays in force');
+      const mine = await apiClient(world, recovered.body.session.token).get('/api/v1/me/revocations');
+      assert.equal(mine.body.credentials.revoked, true);
+    });
+  });
+}
