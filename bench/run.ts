@@ -17,6 +17,7 @@ const groups: Array<[string, string, string]> = [
   ['credentials', './credentials.bench.ts', 'benchCredentials'],
   ['credentials-service', './credentials-service.bench.ts', 'benchCredentialsService'],
   ['transparency', './transparency.bench.ts', 'benchTransparency'],
+  ['ephemeral', './ephemeral-store.bench.ts', 'benchEphemeralStore'],
 ];
 
 function format(value: number, unit: string): string {

@@ -1,7 +1,7 @@
 /**
- * `npm test`: starts one throwaway PostgreSQL server for the storage contract tests, runs every
- * test file with Node's test runner, and stops the server. Tests that need the server read
- * NETID_TEST_DATABASE_URL; they fail (never skip) when it is missing.
+ * `npm test`: starts one throwaway PostgreSQL server and one Redis server for the storage contract
+ * tests, runs every test file with Node's test runner, and stops the servers. Tests that need them
+ * read NETID_TEST_DATABASE_URL and NETID_TEST_REDIS_URL; they fail (never skip) when they are missing.
  *
  *   npm test                      every test
  *   npm test -- test/documents    only the files under the given paths
@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { globSync } from 'node:fs';
 import { startPostgresServer } from '../test/support/postgres-server.ts';
+import { startRedisServer } from '../test/support/redis-server.ts';
 
 const paths = process.argv.slice(2);
 const patterns = paths.length ? paths.map((p) => (p.endsWith('.ts') ? p : `${p.replace(/\/$/, '')}/**/*.test.ts`)) : ['test/**/*.test.ts'];
@@ -19,10 +20,15 @@ if (files.length === 0) {
 }
 
 const server = await startPostgresServer();
+const redis = await startRedisServer().catch((error: unknown) => {
+  server.stop();
+  throw error;
+});
 const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
-  env: { ...process.env, NETID_TEST_DATABASE_URL: server.url, NODE_ENV: 'test' },
+  env: { ...process.env, NETID_TEST_DATABASE_URL: server.url, NETID_TEST_REDIS_URL: redis.url, NODE_ENV: 'test' },
 });
 const code: number = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 server.stop();
+redis.stop();
 process.exit(code);

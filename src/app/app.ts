@@ -18,6 +18,7 @@ import { createSealer } from '../keys/envelope.ts';
 import { EmbeddedRegistry } from '../registry/embedded-registry.ts';
 import { importDemoRegistry } from '../registry/demo-registry.ts';
 import { openDatabase } from '../storage/database.ts';
+import { openEphemeralStore } from '../storage/open-ephemeral-store.ts';
 import { migrate } from '../storage/migrate.ts';
 import { oidcRoutes } from '../oidc/routes.ts';
 import { relyingPartyAdminRoutes } from '../relying-parties/admin-routes.ts';
@@ -74,10 +75,13 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
     await activity.ensurePartitions(now());
     const embeddedRegistry = new EmbeddedRegistry({ db: database.db, sealer, now });
     const persons = new PersonRepository({ db: database.db, sealer });
+    const ephemeral = await openEphemeralStore(config, { db: database.db, now, logger });
     const services: Services = {
       config,
       logger,
       database,
+      ephemeral: ephemeral.store,
+      redis: ephemeral.redis,
       sealer,
       keys,
       persons,
@@ -86,7 +90,7 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
       embeddedRegistry,
       metrics: createMetrics(),
       now,
-      ...buildEnrolmentServices({ config, logger, db: database.db, sealer, persons, activity, registry: embeddedRegistry, now }),
+      ...buildEnrolmentServices({ config, logger, db: database.db, ephemeral: ephemeral.store, sealer, persons, activity, registry: embeddedRegistry, now }),
       credentials: new WebCertificateService({ db: database.db, persons, activity, keyStore: keys, issuer: config.NETID_ISSUER, now, validityDays: config.NETID_CREDENTIAL_VALIDITY_DAYS }),
       ...(await buildAccountabilityServices({ config, db: database.db, sealer, keys, persons, activity, registry: embeddedRegistry, now })),
       disconnectNotifiers: [],
@@ -105,6 +109,8 @@ export async function createNode(config: Config, options: NodeOptions = {}): Pro
       services,
       firstRun: { migrationsApplied, keysCreated, demoRecordsImported },
       async close() {
+        // The in-process store saves its live records to the database, so the database closes after it.
+        await ephemeral.close();
         await database.close();
         release();
       },
@@ -136,7 +142,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   };
   const https = config.NETID_ISSUER.startsWith('https://');
   // One set of counters per node for both listeners (shared with the other nodes when in the database).
-  const limits = startRateLimitCounters(config, services.database, services.now, (error) => services.logger.warn({ err: error }, 'rate-limit counter sweep failed'));
+  const limits = startRateLimitCounters(config, services.database, services.redis, services.now, (error) => services.logger.warn({ err: error }, 'rate-limit counter sweep failed'));
   const publicServer = await buildServer({ logger: services.logger, metrics: services.metrics, https, title: 'netid public API', routes: publicRouteModules(services), authorize: sessionCookieGuard(config.NETID_ISSUER), readiness, exposeMetrics: false, rateLimits: { ...limits, listener: 'public' }, trustProxy: trustedProxies(config) });
   const token = adminToken(config.NETID_DATA_DIR);
   const adminServer = await buildServer({ logger: services.logger, metrics: services.metrics, https: false, title: 'netid admin API', routes: [adminRoutes(services), relyingPartyAdminRoutes(services), ...accountabilityAdminRoutes(services), operatorAdminRoutes(services), consoleRoutes(services)], authorize: adminAuthorization(token), loopbackHostOnly: true, readiness, exposeMetrics: true, rateLimits: { ...limits, listener: 'admin' } });

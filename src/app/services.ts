@@ -12,6 +12,8 @@ import type { Sealer } from '../keys/envelope.ts';
 import type { EmbeddedRegistry } from '../registry/embedded-registry.ts';
 import type { AuthoritativeRegistry } from '../registry/registry.ts';
 import type { DatabaseHandle } from '../storage/database.ts';
+import type { EphemeralStore } from '../storage/ephemeral-store.ts';
+import type { RedisCommands } from '../storage/redis-commands.ts';
 import type { TransparencyService } from '../transparency/service/transparency-service.ts';
 import type { AuthorityService } from '../authority/authority-service.ts';
 import type { RevocationService } from '../revocation/revocation-service.ts';
@@ -23,6 +25,10 @@ export interface Services extends EnrolmentServices {
   readonly config: Config;
   readonly logger: Logger;
   readonly database: DatabaseHandle;
+  /** The node's one store of short-lived protocol state (src/storage/open-ephemeral-store.ts). */
+  readonly ephemeral: EphemeralStore;
+  /** The node's Redis connection when NETID_REDIS_URL is set. */
+  readonly redis: RedisCommands | null;
   readonly sealer: Sealer;
   readonly keys: DatabaseKeyStore;
   readonly persons: PersonRepository;

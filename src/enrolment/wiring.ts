@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { relyingPartyFromIssuer, PasskeyChallenges, Passkeys } from '../accounts/devices.ts';
-import { DatabaseEphemeralStore } from '../storage/ephemeral-store.ts';
+import type { EphemeralStore } from '../storage/ephemeral-store.ts';
 import { DeviceRepository } from '../accounts/devices-repository.ts';
 import { accountRoutes } from '../accounts/devices-routes.ts';
 import type { DeactivationDeps, Revoker } from '../accounts/deactivation.ts';
@@ -40,6 +40,7 @@ export function buildEnrolmentServices(base: {
   config: Config;
   logger: Logger;
   db: Kysely<Database>;
+  ephemeral: EphemeralStore;
   sealer: Sealer;
   persons: PersonRepository;
   activity: ActivityRepository;
@@ -80,7 +81,7 @@ export function buildEnrolmentServices(base: {
     issuer: base.config.NETID_ISSUER,
     policy: { idleMinutes: base.config.NETID_SESSION_IDLE_MINUTES, maxHours: base.config.NETID_SESSION_MAX_HOURS },
   });
-  const challenges = new PasskeyChallenges({ key: base.sealer.deriveKey('webauthn-challenges'), spent: new DatabaseEphemeralStore({ db: base.db, now: base.now }), now: base.now });
+  const challenges = new PasskeyChallenges({ key: base.sealer.deriveKey('webauthn-challenges'), spent: base.ephemeral, now: base.now });
   const passkeys = new Passkeys({ devices, challenges, activity: base.activity, rp, now: base.now });
   // Removing a passkey ends the sessions opened with it; deactivating ends them all (in the same transaction).
   passkeys.deviceRevokers.push((personId, deviceId, trx) => personSessions.endForDevice(personId, deviceId, trx));

@@ -16,6 +16,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookH
 import type { Config } from '../config/schema.ts';
 import { DatabaseCounterStore, MemoryCounterStore, type CounterStore } from '../storage/counter-store.ts';
 import type { DatabaseHandle } from '../storage/database.ts';
+import { RedisCounterStore } from '../storage/redis-counter-store.ts';
+import type { RedisCommands } from '../storage/redis-commands.ts';
 import { scheduleSweep } from '../storage/ephemeral-store.ts';
 import { HttpError } from './error-mapper.ts';
 
@@ -79,10 +81,10 @@ export interface RateLimitCounters {
   stop(): void;
 }
 
-/** The node's counters (NETID_RATE_LIMIT_STORE) and limits, with a sweep of ended windows every minute. */
-export function startRateLimitCounters(config: Config, database: DatabaseHandle, now: () => Date, onError: (error: unknown) => void): RateLimitCounters {
+/** The node's counters (NETID_RATE_LIMIT_STORE; Redis when the node has a connection and the store is `auto`) and limits, with a sweep of ended windows every minute. */
+export function startRateLimitCounters(config: Config, database: DatabaseHandle, redis: RedisCommands | null, now: () => Date, onError: (error: unknown) => void): RateLimitCounters {
   const shared = config.NETID_RATE_LIMIT_STORE === 'database' || (config.NETID_RATE_LIMIT_STORE === 'auto' && config.DATABASE_URL !== undefined);
-  const counters = shared ? new DatabaseCounterStore({ db: database.db, now }) : new MemoryCounterStore({ now });
+  const counters = redis && config.NETID_RATE_LIMIT_STORE === 'auto' ? new RedisCounterStore({ redis, now }) : shared ? new DatabaseCounterStore({ db: database.db, now }) : new MemoryCounterStore({ now });
   const max = Object.fromEntries(Object.entries(LIMITS).map(([name, limit]) => [name, config[limit.key]])) as Record<LimitName, number>;
   return { counters, max, now, stop: scheduleSweep(counters, WINDOW_MS, onError) };
 }

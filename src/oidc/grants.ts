@@ -8,10 +8,8 @@
  * of them; it holds opaque ids only, keyed by the person's and the app's ids (no join across
  * people, SCALE.md).
  */
-import type { Kysely } from 'kysely';
 import type { ActivityRepository } from '../audit/activity.ts';
-import { DatabaseEphemeralStore, type EphemeralStore } from '../storage/ephemeral-store.ts';
-import type { Database } from '../storage/schema.ts';
+import type { EphemeralStore } from '../storage/ephemeral-store.ts';
 
 /** oidc-provider's Grant lifetime (provider.ts `ttl.Grant`); the grants index lives as long. */
 export const GRANT_TTL_SECONDS = 180 * 24 * 3600;
@@ -107,8 +105,8 @@ export class PersonGrants {
 }
 
 /** The grants index over the node's EphemeralStore (the same store oidc-provider's adapter uses). */
-export function personGrantsOf(deps: { db: Kysely<Database>; now: () => Date }): PersonGrants {
-  return new PersonGrants({ store: new DatabaseEphemeralStore(deps), now: deps.now });
+export function personGrantsOf(deps: { ephemeral: EphemeralStore; now: () => Date }): PersonGrants {
+  return new PersonGrants({ store: deps.ephemeral, now: deps.now });
 }
 
 /**

@@ -16,7 +16,7 @@ import type { RouteModule } from '../http/server.ts';
 import { limited, limitedUnless } from '../http/rate-limit.ts';
 import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
 import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
-import { DatabaseEphemeralStore, scheduleSweep, type EphemeralStore } from '../storage/ephemeral-store.ts';
+import { scheduleSweep, type EphemeralStore } from '../storage/ephemeral-store.ts';
 import { achieved, targetLevel } from './assurance.ts';
 import { PersonGrants, type DisconnectNotifier } from './grants.ts';
 import { ScanLogins } from './scan-login.ts';
@@ -49,7 +49,7 @@ export interface OidcHandle {
 }
 
 export async function buildOidc(services: Services, options: OidcOptions = {}): Promise<OidcHandle> {
-  const store = new DatabaseEphemeralStore({ db: services.database.db, now: services.now });
+  const store = services.ephemeral;
   const registry = relyingPartyRegistryOf(services);
   const grants = new PersonGrants({ store, now: services.now });
   const provider = createProvider({

@@ -1,11 +1,42 @@
 /**
  * Short-lived protocol state (OIDC sessions, grants, codes, tokens, interactions, WebAuthn
- * challenges…) behind one small interface with expiry, so a deployment can move it to a store
- * built for it (Redis, with the same operations) without touching protocol code. The database
- * implementation uses the ephemeral_state table of 0001_core.sql.
+ * challenges…) behind one small interface with expiry, so a deployment chooses where it lives
+ * without touching protocol code (docs/adr/0006-redis-ephemeral-store.md):
+ *
+ * - `DatabaseEphemeralStore` (here): the ephemeral_state table of 0001_core.sql — the embedded
+ *   default, and any deployment without Redis;
+ * - `RedisEphemeralStore` (redis-ephemeral-store.ts): NETID_REDIS_URL, for a fleet;
+ * - `MemoryEphemeralStore` (memory-ephemeral-store.ts): one embedded node that accepts losing
+ *   this state on restart (NETID_EPHEMERAL_STORE=memory).
+ *
+ * test/storage/ephemeral-store.test.ts is the one contract every implementation passes.
  */
 import { sql, type Kysely } from 'kysely';
+import { defineErrors, NetidError } from '../domain/errors.ts';
 import type { Database } from './schema.ts';
+
+defineErrors({
+  'storage.unavailable': { status: 503, en: 'Part of the service is briefly unavailable. Please try again in a moment.', zh: '部分服务暂时不可用，请稍后重试。' },
+});
+
+/**
+ * The store of short-lived state could not answer (Redis down or timed out, or the in-process
+ * store full). A coded 503 in both places a request can fail: fastify's error mapper reads the
+ * NetidError code; oidc-provider's error handler reads `statusCode`, `expose`, `message` and
+ * `error_description`, so its endpoints answer 503 with the OAuth error `temporarily_unavailable`
+ * (RFC 6749 §4.1.2.1) instead of a 500 server_error.
+ */
+export class StoreUnavailableError extends NetidError {
+  readonly statusCode = 503;
+  readonly error_description: string;
+
+  constructor(cause?: unknown) {
+    super('storage.unavailable');
+    this.cause = cause;
+    this.message = 'temporarily_unavailable';
+    this.error_description = this.spec.en;
+  }
+}
 
 export interface EphemeralRecord {
   readonly payload: Record<string, unknown>;
@@ -23,6 +54,11 @@ export interface EphemeralPut {
   readonly userCode?: string | null;
 }
 
+/**
+ * Every implementation judges expiry by the node's clock (`now`, which tests set), so a record is
+ * live exactly while `expiresAt > now()` whatever the store; the store's own expiry (a sweep, or
+ * Redis's TTL) only reclaims space. Failures to reach the store are StoreUnavailableError.
+ */
 export interface EphemeralStore {
   /** Inserts or replaces. */
   put(namespace: string, id: string, record: EphemeralPut): Promise<void>;
@@ -37,7 +73,7 @@ export interface EphemeralStore {
   revokeByGrantId(grantId: string): Promise<number>;
   findByUid(namespace: string, uid: string): Promise<(EphemeralRecord & { id: string }) | null>;
   findByUserCode(namespace: string, userCode: string): Promise<(EphemeralRecord & { id: string }) | null>;
-  /** Deletes expired records; returns how many. */
+  /** Deletes expired records; returns how many (0 where the store's server expires them itself). */
   sweepExpired(): Promise<number>;
 }
 

@@ -25,7 +25,7 @@ const REPORT_KINDS = { not_me: 'report_not_me', over_asking: 'report_over_asking
 
 export function webRoutes(services: Services): RouteModule {
   const registry = relyingPartyRegistryOf(services);
-  const grants = personGrantsOf({ db: services.database.db, now: services.now });
+  const grants = personGrantsOf(services);
   const appName = async (clientId: string | null, cache: Map<string, string>) => {
     if (!clientId) return null;
     if (!cache.has(clientId)) cache.set(clientId, (await registry.find(clientId))?.name ?? clientId);
