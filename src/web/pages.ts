@@ -17,6 +17,9 @@ export interface PageContext {
 const fmtDate = (lang: PageLang, date: Date): string =>
   new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(date);
 
+const fmtDay = (lang: PageLang, date: Date): string =>
+  new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'long', timeZone: 'Asia/Shanghai' }).format(date);
+
 /** Claims a person's data went out as, named by their labels (src/domain/identity), not their codes. */
 const claimList = (lang: PageLang, claims: readonly string[]): string => claims.map((c) => claimLabel(c, lang)).join(lang === 'en' ? ', ' : '、');
 
@@ -205,8 +208,9 @@ ${cert?.expiresAt ? html` <span class="meta">${format(t['home.certificate.expire
 <p class="meta">${t['home.devices.lead']}</p>
 <div id="devices-problem" class="alert" role="alert" hidden tabindex="-1"></div>
 <ul class="list" id="devices">
-${data.devices.map((d, i) => {
-    const name = d.label ?? `#${i + 1}`;
+${data.devices.map((d) => {
+    // A passkey without a name is told apart by when it was added, not by a number.
+    const name = d.label ?? format(t['home.devices.unnamed'], { date: fmtDay(ctx.lang, d.createdAt) });
     return html`<li><div><strong id="dev-${d.id}">${name}</strong><br><span class="meta">${format(t['home.devices.added'], { date: fmtDate(ctx.lang, d.createdAt) })}${d.lastUsedAt ? html` · ${format(t['home.devices.lastused'], { date: fmtDate(ctx.lang, d.lastUsedAt) })}` : ''}</span></div>
 ${only ? html`<span class="meta">${t['home.devices.last']}</span>` : html`<button type="button" class="secondary" data-remove="${d.id}" aria-describedby="dev-${d.id}">${t['home.devices.remove']}</button>`}</li>`;
   })}

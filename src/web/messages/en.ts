@@ -114,7 +114,7 @@ export const en: Record<MessageId, string> = {
   'home.certificate.get': 'Get web certificate',
   'home.certificate.expires': 'Valid until {date}',
   'home.qr.title': 'Dynamic QR code',
-  'home.qr.lead': 'Show it to a verifier. It changes every 30 seconds, so a screenshot will not work.',
+  'home.qr.lead': 'Show it to a verifier. Each code works once and is replaced after 30 to 45 seconds, so a screenshot will not work.',
   'home.qr.alt': 'Dynamic QR code of your web certificate',
   'home.qr.refresh': 'Refreshes in {seconds} s',
   'home.wallet.none': 'Your web certificate is not on this device yet. It is kept on the device, and netid does not see where you show it.',
@@ -131,6 +131,7 @@ export const en: Record<MessageId, string> = {
   'home.devices.remove': 'Remove',
   'home.devices.remove.label': 'Remove device {name}',
   'home.devices.added': 'Added {date}',
+  'home.devices.unnamed': 'Passkey added on {date}',
   'home.devices.lastused': 'Last used {date}',
   'home.devices.last': 'This is your only device; it cannot be removed.',
 

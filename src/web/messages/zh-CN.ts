@@ -116,7 +116,7 @@ export const zhCN = {
   'home.certificate.get': '领取网证',
   'home.certificate.expires': '有效期至 {date}',
   'home.qr.title': '动态二维码',
-  'home.qr.lead': '向核验方出示。二维码每 30 秒更换一次，截图无效。',
+  'home.qr.lead': '向核验方出示。每个二维码只能使用一次，30 至 45 秒后更换，截图无效。',
   'home.qr.alt': '网证动态二维码',
   'home.qr.refresh': '{seconds} 秒后更新',
   'home.wallet.none': '本设备上还没有您的网证。网证只保存在本设备上，您在哪里出示，netid 无从得知。',
@@ -133,6 +133,7 @@ export const zhCN = {
   'home.devices.remove': '移除',
   'home.devices.remove.label': '移除设备 {name}',
   'home.devices.added': '添加于 {date}',
+  'home.devices.unnamed': '{date} 添加的通行密钥',
   'home.devices.lastused': '最近使用 {date}',
   'home.devices.last': '这是您唯一的设备，不能移除。',
 
