@@ -33,9 +33,8 @@ export function buildRecovery(services: Services): { recovery: RecoveryService; 
     logger,
   });
   const notices = new RecoveryNotices({ db: database.db });
-  // The grants index of the node's store (the same one the connected-apps page reads).
-  const grantsDeps = { ...services, db: database.db };
-  const grants = personGrantsOf(grantsDeps);
+  // The grants index in the node's store (the one the connected-apps page and a disconnect read).
+  const grants = personGrantsOf(services);
   const recovery = new RecoveryService({
     proofing,
     recoveries,
