@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { errorBody, HttpError, sendError } from './error-mapper.ts';
 import { instrument, type Metrics } from './metrics.ts';
 import { registerRateLimits, type RateLimitSettings } from './rate-limit.ts';
-import { checkBody, checkLoopbackHost, checkUrl, objectJsonBodies } from './request-guard.ts';
+import { checkBody, checkLoopbackHost, checkUrl } from './request-guard.ts';
 import { CONTENT_SECURITY_POLICY, securityHeaderList, securityHeaders } from './security-headers.ts';
 
 export type RouteModule = (app: FastifyInstance) => void | Promise<void>;
@@ -98,7 +98,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRequest', checkUrl);
   if (options.authorize) app.addHook('onRequest', options.authorize);
   app.addHook('preValidation', checkBody);
-  objectJsonBodies(app);
   instrument(app, options.metrics);
 
   // A route opts in with `config: limited(…)`; a 429 goes through the error mapper.
