@@ -104,6 +104,15 @@ describe('netid holder and netid verify', () => {
     assert.equal(JSON.parse(viaIssuer.stdout).error.code, 'vp.revoked');
   });
 
+  it('takes a nonce that starts with - (1 in 64 base64url nonces), written after --nonce or with =', async () => {
+    const file = await presentWith(0, '-dash-nonce-0123456789ab');
+    const out = await netid(['verify', file, '--nonce', '-dash-nonce-0123456789ab', '--audience', 'https://shop.example', '--jwks', join(dir, 'jwks.json'), '--status-list', join(dir, 'list-0.jwt')]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(JSON.parse(out.stdout).ok, true);
+    const withEquals = await netid(['verify', file, '--nonce=-dash-nonce-0123456789ab', '--audience=https://shop.example', '--jwks', join(dir, 'jwks.json'), '--status-list', join(dir, 'list-0.jwt')]);
+    assert.equal(withEquals.code, 0, withEquals.stderr);
+  });
+
   it('exits 2 on usage errors', async () => {
     assert.equal((await netid(['verify'])).code, 2);
     assert.equal((await netid(['verify', 'x.txt', '--issuer', issuer, '--jwks', 'j.json'])).code, 2);

@@ -15,8 +15,8 @@
  * 2 for a usage error.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
+import { HELP_OPTION, parseCommandArgs, UsageError } from '../../cli/args.ts';
 import type { CommandIo } from '../holder/cli-holder.ts';
 import { JwksCache, toResolver, type IssuerKeys } from '../verifier/issuer-keys.ts';
 import { StatusListCache } from '../verifier/status-list-cache.ts';
@@ -24,6 +24,22 @@ import { verifyPresentation } from '../verifier/verify-presentation.ts';
 import { STATUS_LIST_MEDIA_TYPE } from '../status/status-list-token.ts';
 
 export const VERIFY_USAGE = 'netid verify FILE|- [--nonce N] [--audience A] [--vct V] [--require a,b] (--issuer URL | --jwks FILE [--status-list FILE]...)';
+
+const VERIFY_HELP = `Usage: ${VERIFY_USAGE}
+
+Verifies a web certificate presentation the way an app would, without a database: the issuer's
+signature, the key binding, expiry, the status list, and the nonce and audience when given.
+
+  FILE | -               the presentation (SD-JWT+KB), or - for stdin
+  --nonce N              the nonce the app asked for (a value may start with -: --nonce -abc)
+  --audience A           the audience the app asked for
+  --vct V                the credential type to require
+  --require a,b          claims that must be disclosed
+  --issuer URL           trust this issuer: fetch its keys and status lists over HTTP
+  --jwks FILE            offline: the issuer's JWKS or issuer metadata
+  --status-list FILE     offline: a status-list token (repeatable)
+
+Prints the result as JSON. Exit 0 when valid, 1 when not (stderr names the code), 2 for a usage error.`;
 
 export interface VerifyIo extends CommandIo {
   readonly readStdin?: () => string;
@@ -45,22 +61,23 @@ export async function verifyCommand(argv: string[], io: VerifyIo): Promise<numbe
   };
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        nonce: { type: 'string' },
-        audience: { type: 'string' },
-        vct: { type: 'string' },
-        require: { type: 'string' },
-        issuer: { type: 'string' },
-        jwks: { type: 'string' },
-        'status-list': { type: 'string', multiple: true },
-      },
+    parsed = parseCommandArgs(argv, {
+      nonce: { type: 'string' },
+      audience: { type: 'string' },
+      vct: { type: 'string' },
+      require: { type: 'string' },
+      issuer: { type: 'string' },
+      jwks: { type: 'string' },
+      'status-list': { type: 'string', multiple: true },
+      ...HELP_OPTION,
     });
   } catch (error) {
-    return usage(error instanceof Error ? error.message : String(error));
+    if (error instanceof UsageError) return usage(error.message);
+    throw error;
+  }
+  if (parsed.values.help) {
+    io.stdout(`${VERIFY_HELP}\n`);
+    return 0;
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) return usage('one presentation FILE (or - for stdin) is required');
