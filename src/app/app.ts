@@ -45,6 +45,8 @@ export interface NodeOptions {
   readonly now?: () => Date;
   /** Skip the process lock (tests running several nodes in one process). */
   readonly skipLock?: boolean;
+  /** Run the accountability jobs (checkpoints, retention; default true). Off in tests that compare stored data around a request. */
+  readonly backgroundJobs?: boolean;
 }
 
 export interface FirstRunReport {
@@ -161,7 +163,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   const publicUrl = `http://${publicAddress.address}:${publicAddress.port}`;
   const adminUrl = `http://127.0.0.1:${adminAddress.port}`;
   if (!config.DATABASE_URL && !options.inMemory && !options.skipLock) updateLock(config.NETID_DATA_DIR, adminUrl);
-  const stopAccountabilityJobs = startAccountabilityJobs(services);
+  const stopAccountabilityJobs = options.backgroundJobs === false ? () => {} : startAccountabilityJobs(services);
   return {
     ...node,
     publicServer,

@@ -8,11 +8,13 @@
  *   digits, `-._~`), empty segments (`//`) and dot segments (`.`, `..`, also encoded).
  * - No U+0000 in its path, query or body strings: PostgreSQL text cannot store it, and no
  *   identifier, name or document ever contains it.
+ * - A JSON body is an object: every JSON body netid takes is one, and a handler reading a field
+ *   of `null` or of a number would fail with a 500.
  * - On the admin listener, its Host is one of the loopback names with this listener's port, so a
  *   page on another site that rebinds its DNS name to 127.0.0.1 cannot reach the admin API or the
  *   console with the browser's help.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from './error-mapper.ts';
 
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
@@ -64,4 +66,20 @@ export async function checkLoopbackHost(request: FastifyRequest): Promise<void> 
   const port = request.socket.localPort;
   const host = (request.headers.host ?? '').toLowerCase();
   if (port === undefined || !['localhost', '127.0.0.1', '[::1]'].some((name) => host === `${name}:${port}`)) throw HttpError('request.host_not_allowed');
+}
+
+/**
+ * fastify's JSON parser (which refuses `__proto__` and `constructor.prototype` keys), refusing any
+ * body but an object with 400 `request.invalid`.
+ */
+export function objectJsonBodies(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parse(request, body as string, (error, value) => {
+      if (error) return done(error, undefined);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return done(HttpError('request.invalid', { problems: 'the body must be a JSON object' }), undefined);
+      done(null, value);
+    });
+  });
 }

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { errorBody, HttpError, sendError } from './error-mapper.ts';
 import { instrument, type Metrics } from './metrics.ts';
 import { registerRateLimits, type RateLimitSettings } from './rate-limit.ts';
-import { checkBody, checkLoopbackHost, checkUrl } from './request-guard.ts';
+import { checkBody, checkLoopbackHost, checkUrl, objectJsonBodies } from './request-guard.ts';
 import { CONTENT_SECURITY_POLICY, securityHeaderList, securityHeaders } from './security-headers.ts';
 
 export type RouteModule = (app: FastifyInstance) => void | Promise<void>;
@@ -43,12 +43,12 @@ export interface ServerOptions {
  * Node's HTTP parser refuses some requests before fastify sees them (malformed request lines,
  * oversized headers): they still get a coded answer.
  */
-function clientError(error: Error & { code?: string }, socket: Socket): void {
+function clientError(error: Error & { code?: string }, socket: Socket, https: boolean): void {
   if (!socket.writable) return void socket.destroy();
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
   const body = JSON.stringify(errorBody(HttpError(tooLarge ? 'request.too_large' : 'request.invalid'), 'en'));
   const headers = [`content-type: application/json; charset=utf-8`, `content-length: ${Buffer.byteLength(body)}`, `content-security-policy: ${CONTENT_SECURITY_POLICY}`, 'cache-control: no-store', 'connection: close'];
-  socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n${[...headers, ...securityHeaderList({ https: false }).map(([n, v]) => `${n}: ${v}`)].join('\r\n')}\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n${[...headers, ...securityHeaderList({ https }).map(([n, v]) => `${n}: ${v}`)].join('\r\n')}\r\n\r\n${body}`);
 }
 
 /** A route as registered: what a test enumerates to cover every route, hidden ones included. */
@@ -80,7 +80,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('cache-control', 'no-store');
       return sendError(error, request, reply);
     },
-    clientErrorHandler: clientError,
+    clientErrorHandler: (error, socket) => clientError(error, socket, options.https),
   });
   const listed: ListedRoute[] = [];
   routeLists.set(app, listed);
@@ -98,6 +98,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRequest', checkUrl);
   if (options.authorize) app.addHook('onRequest', options.authorize);
   app.addHook('preValidation', checkBody);
+  objectJsonBodies(app);
   instrument(app, options.metrics);
 
   // A route opts in with `config: limited(…)`; a 429 goes through the error mapper.

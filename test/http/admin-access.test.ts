@@ -47,7 +47,7 @@ describe('admin listener authorization', () => {
   let token: string;
   before(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'netid-admin-access-'));
-    node = await startNode(loadConfig(testEnv({ NETID_DATA_DIR: dataDir })), { inMemory: true, skipLock: true });
+    node = await startNode(loadConfig(testEnv({ NETID_DATA_DIR: dataDir })), { inMemory: true, skipLock: true, backgroundJobs: false });
     token = readFileSync(dataPaths(dataDir).adminToken, 'utf8').trim();
   });
   after(() => node.close());

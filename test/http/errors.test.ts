@@ -22,7 +22,7 @@ for (const database of testDatabases) {
     before(async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'netid-errors-'));
       const url = await database.url();
-      node = await startNode(loadConfig(testEnv({ NETID_DATA_DIR: dataDir, DATABASE_URL: url })), { inMemory: !url, skipLock: true });
+      node = await startNode(loadConfig(testEnv({ NETID_DATA_DIR: dataDir, DATABASE_URL: url })), { inMemory: !url, skipLock: true, backgroundJobs: false });
       token = readFileSync(dataPaths(dataDir).adminToken, 'utf8').trim();
     });
     after(() => node.close());
@@ -54,6 +54,18 @@ for (const database of testDatabases) {
 
     it('POST /oidc/par with client_id=%00 in its form body is refused by the provider with an OAuth code', async () => {
       await refused(node.publicUrl, 'POST', '/oidc/par', { status: 401, code: 'invalid_client' }, { 'content-type': 'application/x-www-form-urlencoded' }, 'client_id=%00&response_type=code');
+    });
+
+    it('a JSON body that is not an object (null, a number, an array) is request.invalid, not a 500: POST /settings/language null', async () => {
+      await refused(node.publicUrl, 'POST', '/settings/language', { status: 400, code: 'request.invalid' }, json, 'null');
+      for (const body of ['1', '[]', '"x"', 'null']) await refused(node.publicUrl, 'POST', '/api/v1/enrolments', { status: 400, code: 'request.invalid' }, json, body);
+      await refused(node.adminUrl, 'POST', '/admin/v1/relying-parties', { status: 400, code: 'request.invalid' }, { ...json, authorization: `Bearer ${token}` }, '[{"name":"x"}]');
+    });
+
+    it('a JSON body with a __proto__ or constructor.prototype key is request.invalid', async () => {
+      await refused(node.publicUrl, 'POST', '/api/v1/enrolments', { status: 400, code: 'request.invalid' }, json, '{"__proto__":{"polluted":1},"document_type":"x"}');
+      await refused(node.publicUrl, 'POST', '/api/v1/enrolments', { status: 400, code: 'request.invalid' }, json, '{"constructor":{"prototype":{"polluted":1}}}');
+      assert.equal(({} as Record<string, unknown>).polluted, undefined);
     });
 
     it('a malformed id is request.invalid: DELETE /api/v1/enrolments/x', async () => {
@@ -128,7 +140,7 @@ describe('security headers on the answers oidc-provider writes itself', () => {
   let node: RunningNode;
   before(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'netid-headers-'));
-    node = await startNode(loadConfig(testEnv({ NETID_DATA_DIR: dataDir, NETID_ISSUER: 'https://netid.test' })), { inMemory: true, skipLock: true });
+    node = await startNode(loadConfig(testEnv({ NETID_DATA_DIR: dataDir, NETID_ISSUER: 'https://netid.test' })), { inMemory: true, skipLock: true, backgroundJobs: false });
   });
   after(() => node.close());
 

@@ -1,39 +1,30 @@
 /**
  * A short, seeded round of the HTTP fuzzer (test/support/fuzz.ts) over every route of both
- * listeners, on the embedded database. `npm run fuzz -- --requests N --postgres` runs a long one.
+ * listeners, anonymous and signed in, on the embedded database. `npm run fuzz -- --requests N
+ * --postgres` runs a long one.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startNode, type RunningNode } from '../../src/app/app.ts';
-import { dataPaths } from '../../src/app/data-dir.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { testEnv } from '../support/databases.ts';
-import { databaseWatch, FUZZ_CLOCK, FUZZ_ENV, fuzz, fuzzTargets, LOGGING_TABLES, registerFuzzApp } from '../support/fuzz.ts';
+import { fuzz, startFuzzNode, type FuzzNode } from '../support/fuzz.ts';
 
 const REQUESTS = 1500;
 const SEED = 20_251_111;
 
 describe('HTTP fuzzing', () => {
-  let node: RunningNode;
-  let token: string;
+  let fuzzNode: FuzzNode;
   before(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'netid-fuzz-'));
-    node = await startNode(loadConfig(testEnv({ NETID_DATA_DIR: dataDir, ...FUZZ_ENV })), { inMemory: true, skipLock: true, now: FUZZ_CLOCK });
-    token = readFileSync(dataPaths(dataDir).adminToken, 'utf8').trim();
+    fuzzNode = await startFuzzNode();
   });
-  after(() => node.close());
+  after(() => fuzzNode.close());
 
   it(`${REQUESTS} malformed requests to every route of both listeners: no 5xx, a code on every error, nothing stored changed by a refusal`, async () => {
-    const targets = await fuzzTargets(node, token);
+    const { targets, knownValues, store } = fuzzNode;
     const operations = targets.flatMap((t) => t.operations.map((op) => `${t.name} ${op.method} ${op.path}`));
-    // Both OpenAPI documents and the hidden routes are in the round.
-    for (const expected of ['public POST /api/v1/enrolments', 'public GET /oidc/*', 'public GET /oidc/interaction/{uid}', 'admin POST /admin/v1/relying-parties', 'admin POST /console/api/signin', 'public GET /static/*']) {
+    // Both OpenAPI documents, the hidden routes, and the signed-in person's and operator's sides are in the round.
+    for (const expected of ['public POST /api/v1/enrolments', 'public GET /oidc/*', 'public GET /oidc/interaction/{uid}', 'person DELETE /api/v1/me/devices/{id}', 'person-page POST /apps/disconnect', 'admin POST /admin/v1/relying-parties', 'console POST /console/revocations', 'public GET /static/*']) {
       assert.ok(operations.includes(expected), `${expected} is fuzzed`);
     }
-    const report = await fuzz({ seed: SEED, requests: REQUESTS, targets, knownValues: await registerFuzzApp(node), store: databaseWatch(node.services.database.db, LOGGING_TABLES) });
+    const report = await fuzz({ seed: SEED, requests: REQUESTS, targets, knownValues, store });
     const findings = report.findings.map((f) => `[${f.kind}] ${f.status} ${f.request}\n  ${f.detail}`).join('\n');
     assert.equal(report.serverErrors, 0, findings);
     assert.equal(report.withoutCode, 0, findings);

@@ -16,12 +16,20 @@
  * The same seed and count send the same requests. `test/http/fuzz.test.ts` runs a short round in
  * `npm test`; `npm run fuzz -- --requests N [--postgres]` (scripts/fuzz.ts) a long one.
  */
-import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import type { RunningNode } from '../../src/app/app.ts';
+import { startNode, type RunningNode } from '../../src/app/app.ts';
+import { dataPaths } from '../../src/app/data-dir.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { routesOf } from '../../src/http/server.ts';
 import { relyingPartyRegistryOf } from '../../src/relying-parties/admin-routes.ts';
+import { ConsoleUser } from '../console/console-user.ts';
+import { enrolPerson } from '../oidc/support.ts';
+import { testEnv } from './databases.ts';
+import { freePort } from './free-port.ts';
 
 /** A route to fuzz: a path template (`{name}` parameters, a trailing `*` wildcard) and what it takes. */
 export interface Operation {
@@ -88,6 +96,8 @@ export interface FuzzReport {
   readonly refusedChanges: number;
   readonly transportErrors: number;
   readonly byStatus: Readonly<Record<string, number>>;
+  /** Answers per target: accepted (< 400) and refused, to see each side was reached. */
+  readonly byTarget: Readonly<Record<string, { accepted: number; refused: number }>>;
   /** The first findings of each kind, for the log. */
   readonly findings: readonly Finding[];
 }
@@ -374,7 +384,7 @@ function buildRequest(target: FuzzTarget, op: Operation, rng: Random, pool: read
   let body: Buffer | undefined;
   if (op.method !== 'GET' && op.method !== 'DELETE') {
     const r = rng();
-    if (op.body || (!op.form && r < 0.5)) {
+    if (op.body || (!op.form && r < 0.5) || (op.form && r < 0.2)) {
       headers['content-type'] = 'application/json';
       const valid = validValue(op.body, rng, pool);
       const value = chance(rng, 0.25) ? valid : mutateBody(valid, op.body, rng);
@@ -413,7 +423,10 @@ function buildRequest(target: FuzzTarget, op: Operation, rng: Random, pool: read
   if (chance(rng, 0.05)) headers['sec-fetch-site'] = pick(rng, ['cross-site', 'same-origin', 'none']);
   if (chance(rng, 0.08)) headers.cookie = pick(rng, ['netid_session=x', 'netid_session=v1.e30.x', 'netid_console=%00', 'netid_lang=%FF', '_session=x; _session.sig=y', 'a=' + 'b'.repeat(3000)]);
   if (chance(rng, 0.02)) headers.host = pick(rng, ['evil.example', 'localhost', '127.0.0.1:1', `LOCALHOST:${new URL(target.base).port}`]);
-  return { target, method: op.method, path, headers, body };
+  // Sometimes a method the route does not take (HEAD is left out: its answers have no body to judge).
+  const method = chance(rng, 0.03) ? pick(rng, ['PATCH', 'PUT', 'OPTIONS', 'DELETE', 'POST', 'GET', 'TRACE']) : op.method;
+  if (method === 'GET' || method === 'TRACE') body = undefined;
+  return { target, method, path, headers, body };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,13 +504,14 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const pool: string[] = [...(options.knownValues ?? [])];
   const findings: Finding[] = [];
   const byStatus: Record<string, number> = {};
+  const byTarget: Record<string, { accepted: number; refused: number }> = Object.fromEntries(options.targets.map((t) => [t.name, { accepted: 0, refused: 0 }]));
   const counts = { serverErrors: 0, withoutCode: 0, refusedChanges: 0, transportErrors: 0 };
   const note = (finding: Finding) => {
     if (findings.filter((f) => f.kind === finding.kind).length < keep) findings.push(finding);
   };
   const operations = options.targets.flatMap((target) => target.operations.map((op) => ({ target, op })));
   if (!operations.length) throw new TypeError('no operations to fuzz');
-  const report = (requests: number): FuzzReport => ({ requests, ...counts, byStatus: { ...byStatus }, findings: [...findings] });
+  const report = (requests: number): FuzzReport => ({ requests, ...counts, byStatus: { ...byStatus }, byTarget: structuredClone(byTarget), findings: [...findings] });
 
   let known = { marker: await options.store.marker(), snapshot: await options.store.snapshot() };
   // After a refused request the marker was just read; after an accepted one it is read again.
@@ -520,6 +534,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
       continue;
     }
     byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1;
+    byTarget[target.name]![answer.status < 400 ? 'accepted' : 'refused']++;
     if (answer.status >= 500) {
       counts.serverErrors++;
       note({ kind: 'server_error', request: describe(req), status: answer.status, detail: answer.body.slice(0, 300) });
@@ -573,13 +588,8 @@ export function databaseWatch(db: Kysely<any>, exclude: readonly string[] = []):
   };
 }
 
-/** A short digest of a snapshot, for logs. */
-export function snapshotDigest(snapshot: ReadonlyMap<string, string>): string {
-  return createHash('sha256').update([...snapshot].map(([t, v]) => `${t}=${v}`).join('\n')).digest('hex').slice(0, 16);
-}
-
 // ---------------------------------------------------------------------------------------------
-// A running node as fuzz targets
+// A node to fuzz, with someone signed in on each side
 
 /**
  * Tables that change on refused requests by design: the rate-limit counters count every request,
@@ -588,40 +598,76 @@ export function snapshotDigest(snapshot: ReadonlyMap<string, string>): string {
  */
 export const LOGGING_TABLES: readonly string[] = ['rate_limit_counters', 'registry_imports'];
 
-/** The fuzzer sends thousands of requests a minute from one address: every per-address limit raised. */
-export const FUZZ_ENV: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(['NETID_ENROLMENT_STARTS_PER_MINUTE', 'NETID_ENROLMENT_STEPS_PER_MINUTE', 'NETID_PASSKEY_OPTIONS_PER_MINUTE', 'NETID_PASSKEY_VERIFICATIONS_PER_MINUTE', 'NETID_PASSKEY_VERIFICATIONS_PER_CREDENTIAL_PER_MINUTE', 'NETID_SIGN_IN_STARTS_PER_MINUTE', 'NETID_SCAN_POLLS_PER_MINUTE'].map((key) => [key, '100000'])),
-  // Counters in memory: a counted request then writes nothing, and the snapshot is not taken again for it.
-  NETID_RATE_LIMIT_STORE: 'memory',
-};
+/** Routes that would end the signed-in person's or operator's session for the rest of the run; fuzzed anonymously only. */
+const ENDS_SESSION = new Set(['DELETE /api/v1/session', 'POST /api/v1/me/deactivate', 'POST /settings/deactivate', 'POST /signout', 'POST /console/signout']);
 
-/**
- * The node's clock stands still during a run, so no stored record expires and is swept while a
- * refused request is being judged (the sweep's deletion would look like the request's doing).
- */
-export const FUZZ_CLOCK: () => Date = (() => {
-  const start = new Date();
-  return () => new Date(start);
-})();
-
-/** Both listeners of a node: every operation of each OpenAPI document and every other listed route. */
-export async function fuzzTargets(node: RunningNode, adminToken: string): Promise<FuzzTarget[]> {
-  const listeners: { name: string; base: string; server: RunningNode['publicServer']; headers: Record<string, string> }[] = [
-    { name: 'public', base: node.publicUrl, server: node.publicServer, headers: {} },
-    { name: 'admin', base: node.adminUrl, server: node.adminServer, headers: { authorization: `Bearer ${adminToken}` } },
-  ];
-  return Promise.all(listeners.map(async (l) => {
-    const response = await fetch(`${l.base}/api/openapi.json`, { headers: l.headers });
-    if (!response.ok) throw new Error(`${l.name} OpenAPI document: ${response.status}`);
-    return { name: l.name, base: l.base, headers: l.headers, operations: operationsOf((await response.json()) as OpenApiDocument, routesOf(l.server)) };
-  }));
+export interface FuzzNode {
+  readonly node: RunningNode;
+  readonly targets: readonly FuzzTarget[];
+  /** Ids that exist: the app's client id and redirect URI, the person's and the operator's ids. */
+  readonly knownValues: readonly string[];
+  readonly store: StoreWatch;
+  close(): Promise<void>;
 }
 
-/** An approved app (client_secret_basic), so authorization requests get past the client lookup. */
-export async function registerFuzzApp(node: RunningNode): Promise<string[]> {
-  const registry = relyingPartyRegistryOf(node.services);
-  const redirectUri = 'https://fuzz-app.example/cb';
-  const { relyingParty } = await registry.register({ name: 'Fuzz app', organisation: 'Fuzz org', category: 'commercial', redirect_uris: [redirectUri], sector_identifier: 'fuzz.example', token_endpoint_auth_method: 'client_secret_basic', required_acr: 'substantial' }, 'fuzz');
-  await registry.transition(relyingParty.clientId, 'approve', 'fuzz');
-  return [relyingParty.clientId, redirectUri];
+/**
+ * A fresh node (PGlite, or the PostgreSQL database at `databaseUrl`) whose clock stands still and
+ * whose background jobs do not run — so nothing is written (a checkpoint, a sweep of expired
+ * records) while a refused request is judged but by the request itself — with an approved app,
+ * a person signed in to the netid app and an operator signed in to the console. Its targets: both
+ * listeners anonymously (the admin one with the bearer token), the person by bearer token and by
+ * cookie from netid's own pages, and the operator's console session.
+ */
+export async function startFuzzNode(options: { databaseUrl?: string } = {}): Promise<FuzzNode> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'netid-fuzz-'));
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const start = new Date();
+  // Counters in memory: a counted request then writes nothing, and the snapshot need not be taken again.
+  const env = testEnv({ NETID_DATA_DIR: dataDir, NETID_PORT: String(port), NETID_ISSUER: issuer, DATABASE_URL: options.databaseUrl, NETID_RATE_LIMIT_STORE: 'memory' });
+  const node = await startNode(loadConfig(env), { inMemory: !options.databaseUrl, skipLock: true, now: () => new Date(start), backgroundJobs: false });
+  try {
+    const token = readFileSync(dataPaths(dataDir).adminToken, 'utf8').trim();
+    const registry = relyingPartyRegistryOf(node.services);
+    const { relyingParty } = await registry.register({ name: 'Fuzz app', organisation: 'Fuzz org', category: 'commercial', redirect_uris: ['https://fuzz-app.example/cb'], sector_identifier: 'fuzz.example', token_endpoint_auth_method: 'client_secret_basic', required_acr: 'substantial' }, 'fuzz');
+    await registry.transition(relyingParty.clientId, 'approve', 'fuzz');
+
+    const person = await enrolPerson({ node, issuer });
+    const options_ = await (await fetch(`${issuer}/api/v1/session/options`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json();
+    const signedIn = await fetch(`${issuer}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(person.authenticator.get(options_ as never)) });
+    if (signedIn.status !== 200) throw new Error(`the fuzz person could not sign in: ${await signedIn.text()}`);
+    const session = ((await signedIn.json()) as { session: { token: string } }).session.token;
+
+    const adminPort = Number(new URL(node.adminUrl).port);
+    const consoleOrigin = `http://localhost:${adminPort}`;
+    const operator = await new ConsoleUser(consoleOrigin).enrolAndSignIn('Fuzz operator', 'operator', node, adminPort);
+
+    const listed = async (name: string, base: string, server: RunningNode['publicServer'], headers: Record<string, string>, keep: (op: Operation) => boolean = () => true): Promise<FuzzTarget> => {
+      const response = await fetch(`${base}/api/openapi.json`, { headers });
+      if (!response.ok) throw new Error(`${name}: OpenAPI document ${response.status}`);
+      return { name, base, headers, operations: operationsOf((await response.json()) as OpenApiDocument, routesOf(server)).filter(keep) };
+    };
+    const stays = (op: Operation) => !ENDS_SESSION.has(`${op.method} ${op.path}`);
+    const ownPages = { origin: issuer, 'sec-fetch-site': 'same-origin' };
+    const targets = [
+      await listed('public', node.publicUrl, node.publicServer, {}),
+      await listed('person', node.publicUrl, node.publicServer, { authorization: `Bearer ${session}` }, (op) => stays(op) && !op.path.startsWith('/oidc/')),
+      await listed('person-page', node.publicUrl, node.publicServer, { cookie: `netid_session=${session}`, ...ownPages }, stays),
+      await listed('admin', node.adminUrl, node.adminServer, { authorization: `Bearer ${token}` }, (op) => !op.path.startsWith('/console')),
+      await listed('console', node.adminUrl, node.adminServer, { host: `localhost:${adminPort}`, origin: consoleOrigin, cookie: operator.cookie }, (op) => stays(op) && (op.path === '/' || op.path.startsWith('/console') || op.path.startsWith('/static/'))),
+    ];
+    return {
+      node,
+      targets,
+      knownValues: [relyingParty.clientId, 'https://fuzz-app.example/cb', person.personId, person.webNumber, operator.id],
+      store: databaseWatch(node.services.database.db, LOGGING_TABLES),
+      async close() {
+        await node.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await node.close();
+    throw error;
+  }
 }
