@@ -4,7 +4,8 @@
  * with the embedded database, commands go through its admin API (src/cli/service-call.ts). Every
  * command and group answers `--help` with its own usage (src/cli/help.ts).
  */
-import { resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { NetidNode } from './app/app.ts';
 import { readLock } from './app/data-dir.ts';
@@ -156,7 +157,13 @@ const COMMANDS: readonly Command[] = [
       if (config.NODE_ENV === 'production') throw FictionalIdentityError('registry.add_refused_in_production');
       const identity = fictionalIdentity({ name: values.name, sex: values.sex }, { now: () => new Date() });
       const path = await writeFictionalIdentity(identity, resolve(values.portrait), resolve(config.NETID_DATA_DIR));
-      await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/registry/import', body: { path } }, async (s) => importRegistryFile({ registry: s.embeddedRegistry!, faceEngine: s.faceEngine, now: s.now }, { path, channel: 'cli' }));
+      try {
+        await viaServiceOrDirect(config, { method: 'POST', path: '/admin/v1/registry/import', body: { path } }, async (s) => importRegistryFile({ registry: s.embeddedRegistry!, faceEngine: s.faceEngine, now: s.now }, { path, channel: 'cli' }));
+      } catch (error) {
+        // A refused photograph is not kept in the data directory.
+        await rm(dirname(path), { recursive: true, force: true });
+        throw error;
+      }
       print({ ...identity, registry_file: path, enrol_at: `${config.NETID_ISSUER}/enrol`, next: 'Type document_type, document_number, name and birth_date into the enrolment form; the face step compares your camera with PHOTO.' });
       return 0;
     },
