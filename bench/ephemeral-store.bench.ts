@@ -9,22 +9,24 @@
  * the same server; for the database stores, the bare `SELECT 1` round trip on the same connection;
  * for the in-process store, a bare Map set/get of the same JSON text.
  *
- * The Redis store runs over ioredis (the client netid ships). The other candidates of the ADR,
- * node-redis (`redis`) and `iovalkey`, are measured too when they can be imported: from
- * node_modules, or from NETID_BENCH_CLIENTS_DIR (a directory holding a node_modules with them:
- * `npm install --prefix /tmp/clients redis iovalkey`, then NETID_BENCH_CLIENTS_DIR=/tmp/clients).
+ * The Redis store runs over node-redis (`@redis/client`, the client netid ships). The other
+ * candidates of the ADR, `ioredis` and `iovalkey`, are measured too when they can be imported:
+ * from node_modules, or from NETID_BENCH_CLIENTS_DIR (a directory holding a node_modules with them:
+ * `npm install --prefix /tmp/clients ioredis iovalkey`, then NETID_BENCH_CLIENTS_DIR=/tmp/clients).
+ * They get the same options as netid's connection (no offline queue, no resending) and the same
+ * store, through an adapter of the same few commands.
  */
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
-import { Redis } from 'ioredis';
+import { createClient, type RedisClientType } from '@redis/client';
 import { openDatabase, type DatabaseHandle } from '../src/storage/database.ts';
 import { DatabaseEphemeralStore, type EphemeralStore } from '../src/storage/ephemeral-store.ts';
 import { MemoryEphemeralStore } from '../src/storage/memory-ephemeral-store.ts';
 import { migrate } from '../src/storage/migrate.ts';
-import { connectRedis, redisCommands } from '../src/storage/redis-client.ts';
+import { connectRedis } from '../src/storage/redis-client.ts';
 import type { RedisCommands, RedisScript } from '../src/storage/redis-commands.ts';
 import { RedisEphemeralStore } from '../src/storage/redis-ephemeral-store.ts';
 import { createDatabaseOn } from '../test/support/databases.ts';
@@ -137,11 +139,11 @@ function redisSubject(client: string, candidate: Candidate): Subject {
   };
 }
 
-async function ioredisCandidate(url: string): Promise<Candidate> {
+async function nodeRedisCandidate(url: string): Promise<Candidate> {
   const connection = await connectRedis(url, { warn: () => {}, info: () => {} });
-  // The raw baseline uses a client configured like netid's (auto-pipelining on).
-  const raw = new Redis(url, { enableAutoPipelining: true });
-  return { commands: connection.commands, set: (k, v) => raw.set(k, v, 'PX', 600_000), get: (k) => raw.get(k), close: async () => { await connection.close(); raw.disconnect(); } };
+  const raw = createClient({ url }) as RedisClientType;
+  await raw.connect();
+  return { commands: connection.commands, set: (k, v) => raw.set(k, v, { PX: 600_000 }), get: (k) => raw.get(k), close: async () => { await connection.close(); raw.destroy(); } };
 }
 
 /** Imports an optional candidate client from node_modules or NETID_BENCH_CLIENTS_DIR; null when neither has it. */
@@ -157,50 +159,40 @@ async function importCandidate(name: string): Promise<Record<string, unknown> | 
   return null;
 }
 
-async function iovalkeyCandidate(url: string): Promise<Candidate | null> {
-  const module = await importCandidate('iovalkey');
-  if (!module) return null;
-  // iovalkey is a fork of ioredis with the same API, so netid's own adapter drives it.
-  const IOValkey = module.Redis as typeof Redis;
-  const client = new IOValkey(url, { enableAutoPipelining: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
-  await client.connect();
-  return { commands: redisCommands(client), set: (k, v) => client.set(k, v, 'PX', 600_000), get: (k) => client.get(k), close: async () => void (await client.quit()) };
-}
-
-interface NodeRedisClient {
+/** The part of the ioredis API (and of its fork iovalkey) the adapter uses. */
+interface IoClient {
   connect(): Promise<unknown>;
   get(key: string): Promise<string | null>;
-  hmGet(key: string, fields: string[]): Promise<Array<string | null>>;
-  set(key: string, value: string, options: { PX: number }): Promise<unknown>;
+  hmget(key: string, ...fields: string[]): Promise<Array<string | null>>;
+  set(key: string, value: string, px: 'PX', ttl: number): Promise<unknown>;
   del(key: string): Promise<number>;
-  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  eval(lua: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  evalsha(sha: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
+  eval(lua: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
   quit(): Promise<unknown>;
 }
 
-async function nodeRedisCandidate(url: string): Promise<Candidate | null> {
-  const module = await importCandidate('redis');
+async function ioCandidate(name: 'ioredis' | 'iovalkey', url: string): Promise<Candidate | null> {
+  const module = await importCandidate(name);
   if (!module) return null;
-  const client = (module.createClient as (options: unknown) => NodeRedisClient)({ url, disableOfflineQueue: true });
+  const Client = module.Redis as new (url: string, options: Record<string, unknown>) => IoClient;
+  const client = new Client(url, { lazyConnect: true, enableAutoPipelining: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   await client.connect();
-  const run = async (script: RedisScript, keys: readonly string[], args: ReadonlyArray<string | number>) => {
-    const options = { keys: [...keys], arguments: args.map(String) };
-    try {
-      return await client.evalSha(script.sha1, options);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(script.lua, options);
-    }
-  };
   const commands: RedisCommands = {
     get: (key) => client.get(key),
-    hmget: (key, fields) => client.hmGet(key, [...fields]),
-    setWithTtl: async (key, value, ttlMs) => void (await client.set(key, value, { PX: ttlMs })),
+    hmget: (key, fields) => client.hmget(key, ...fields),
+    setWithTtl: async (key, value, ttlMs) => void (await client.set(key, value, 'PX', ttlMs)),
     del: (key) => client.del(key),
-    run,
+    run: async (script: RedisScript, keys, args) => {
+      try {
+        return await client.evalsha(script.sha1, keys.length, ...keys, ...args);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        return client.eval(script.lua, keys.length, ...keys, ...args);
+      }
+    },
     quit: async () => void (await client.quit()),
   };
-  return { commands, set: (k, v) => client.set(k, v, { PX: 600_000 }), get: (k) => client.get(k), close: commands.quit };
+  return { commands, set: (k, v) => client.set(k, v, 'PX', 600_000), get: (k) => client.get(k), close: commands.quit };
 }
 
 export async function benchEphemeralStore(databaseUrl: string): Promise<Measurement[]> {
@@ -221,11 +213,11 @@ export async function benchEphemeralStore(databaseUrl: string): Promise<Measurem
     await run(await databaseSubject('pglite', await openDatabase({})));
     await run(await databaseSubject('postgres', await openDatabase({ url: await createDatabaseOn(databaseUrl, 'bench') })));
     await run(memorySubject());
-    await run(redisSubject('ioredis', await ioredisCandidate(redis.url)));
-    const iovalkey = await iovalkeyCandidate(redis.url);
-    await run(iovalkey && redisSubject('iovalkey', iovalkey), 'redis (iovalkey)');
-    const nodeRedis = await nodeRedisCandidate(redis.url);
-    await run(nodeRedis && redisSubject('node-redis', nodeRedis), 'redis (node-redis)');
+    await run(redisSubject('node-redis', await nodeRedisCandidate(redis.url)));
+    for (const name of ['ioredis', 'iovalkey'] as const) {
+      const candidate = await ioCandidate(name, redis.url);
+      await run(candidate && redisSubject(name, candidate), `redis (${name})`);
+    }
   } finally {
     redis.stop();
   }

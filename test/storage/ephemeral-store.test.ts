@@ -11,13 +11,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { Cluster, Redis } from 'ioredis';
+import { createClient, createCluster, type RedisClientType, type RedisClusterType } from '@redis/client';
 import { openDatabase, type DatabaseHandle } from '../../src/storage/database.ts';
 import { DatabaseEphemeralStore, StoreUnavailableError, type EphemeralStore } from '../../src/storage/ephemeral-store.ts';
 import { MemoryEphemeralStore } from '../../src/storage/memory-ephemeral-store.ts';
 import { migrate } from '../../src/storage/migrate.ts';
 import { openEphemeralStore } from '../../src/storage/open-ephemeral-store.ts';
-import { connectRedis, redisCommands, watchOutages, type RedisConnection } from '../../src/storage/redis-client.ts';
+import { connectRedis, REDIS_CLIENT_OPTIONS, redisCommands, watchOutages, type RedisConnection } from '../../src/storage/redis-client.ts';
 import { RedisEphemeralStore } from '../../src/storage/redis-ephemeral-store.ts';
 import { testDatabases } from '../support/databases.ts';
 import { startRedisServer, testRedisUrl, type RedisServer } from '../support/redis-server.ts';
@@ -61,24 +61,21 @@ function redisSubject(): Subject {
 
 function redisClusterSubject(): Subject {
   let server: RedisServer | undefined;
-  let cluster: Cluster | undefined;
+  let cluster: RedisClusterType | undefined;
   return {
     name: 'redis cluster',
     sweeps: false,
     async open(now) {
       server = await startRedisServer({ cluster: true });
-      cluster = new Cluster([{ host: '127.0.0.1', port: server.port }], { enableAutoPipelining: true, redisOptions: { maxRetriesPerRequest: 0 } });
+      cluster = createCluster({ rootNodes: [{ url: server.url }], defaults: REDIS_CLIENT_OPTIONS }) as RedisClusterType;
       watchOutages(cluster, quiet);
-      await new Promise<void>((resolve, reject) => {
-        cluster!.once('ready', resolve);
-        cluster!.once('error', reject);
-      });
+      await cluster.connect();
       // The subject proves something only if the server refuses keys of two slots in one command.
-      await assert.rejects(cluster.eval("return redis.call('MGET', KEYS[1], KEYS[2])", 2, '{a}x', '{b}y'), /CROSSSLOT|same slot/);
+      await assert.rejects(cluster.eval("return redis.call('MGET', KEYS[1], KEYS[2])", { keys: ['{a}x', '{b}y'] }), /CROSSSLOT|same slot/);
       return new RedisEphemeralStore({ redis: redisCommands(cluster), now });
     },
     async close() {
-      cluster?.disconnect();
+      cluster?.destroy();
       server?.stop();
     },
   };
@@ -205,18 +202,19 @@ for (const subject of subjects) {
 
 describe('Redis store: what only Redis does', () => {
   let connection: RedisConnection;
-  let raw: Redis;
+  let raw: RedisClientType;
   let store: RedisEphemeralStore;
   const run = randomBytes(4).toString('hex');
   before(async () => {
     const url = await testRedisUrl();
     connection = await connectRedis(url, quiet);
-    raw = new Redis(url);
+    raw = createClient({ url }) as RedisClientType;
+    await raw.connect();
     store = new RedisEphemeralStore({ redis: connection.commands, now: () => new Date() });
   });
   after(async () => {
     await connection?.close();
-    raw?.disconnect();
+    raw?.destroy();
   });
 
   it('gives every key a Redis TTL: the record its own, a grant set its longest-lived member', async () => {
@@ -224,7 +222,7 @@ describe('Redis store: what only Redis does', () => {
     await store.put('AccessToken', `a-${run}`, { payload: {}, expiresAt: new Date(Date.now() + 60_000), grantId: grant, uid: `u-${run}` });
     await store.put('RefreshToken', `r-${run}`, { payload: {}, expiresAt: new Date(Date.now() + 600_000), grantId: grant });
     await store.put('AccessToken', `b-${run}`, { payload: {}, expiresAt: new Date(Date.now() + 30_000), grantId: grant });
-    const ttl = async (key: string) => raw.pttl(key);
+    const ttl = async (key: string) => Number(await raw.pTTL(key));
     const record = await ttl(`netid:e:AccessToken:{a-${run}}`);
     assert.ok(record > 55_000 && record <= 60_000, `record TTL ${record}`);
     const grantSet = await ttl(`netid:g:{${grant}}`);
@@ -235,9 +233,9 @@ describe('Redis store: what only Redis does', () => {
 
   it('lets Redis delete a record when its TTL runs out', async () => {
     await store.put('Interaction', `short-${run}`, { payload: {}, expiresAt: new Date(Date.now() + 100) });
-    assert.equal(await raw.exists(`netid:e:Interaction:{short-${run}}`), 1);
+    assert.equal(Number(await raw.exists(`netid:e:Interaction:{short-${run}}`)), 1);
     await new Promise((resolve) => setTimeout(resolve, 250));
-    assert.equal(await raw.exists(`netid:e:Interaction:{short-${run}}`), 0);
+    assert.equal(Number(await raw.exists(`netid:e:Interaction:{short-${run}}`)), 0);
   });
 
   it('refuses a namespace that could break the key layout', async () => {

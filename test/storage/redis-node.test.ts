@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { Redis } from 'ioredis';
+import { createClient, type RedisClientType } from '@redis/client';
 import * as client from 'openid-client';
 import { RedisEphemeralStore } from '../../src/storage/redis-ephemeral-store.ts';
 import { Browser, enrolPerson, registerApp, signIn, startOidcNode, type OidcTestNode, type TestApp } from '../oidc/support.ts';
@@ -27,13 +27,13 @@ async function signInToApp(t: OidcTestNode, app: TestApp, authenticator: Softwar
 
 describe('a node keeping its short-lived state in Redis', () => {
   let redis: RedisServer;
-  let raw: Redis;
+  let raw: RedisClientType;
   let t: OidcTestNode;
   let person: Awaited<ReturnType<typeof enrolPerson>>;
   let app: TestApp;
   before(async () => {
     redis = await startRedisServer();
-    raw = new Redis(redis.url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
+    raw = createClient({ url: redis.url, disableOfflineQueue: true }) as RedisClientType;
     raw.on('error', () => {});
     await raw.connect();
     t = await startOidcNode({ NETID_REDIS_URL: redis.url });
@@ -42,7 +42,7 @@ describe('a node keeping its short-lived state in Redis', () => {
   });
   after(async () => {
     await t?.close();
-    raw?.disconnect();
+    raw?.destroy();
     redis?.stop();
   });
 
