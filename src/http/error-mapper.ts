@@ -16,6 +16,7 @@ export const HttpError = defineErrors({
   'request.not_found': { status: 404, en: 'There is nothing at this address.', zh: '此地址没有内容。' },
   'request.too_large': { status: 413, en: 'The request is too large.', zh: '请求过大。' },
   'request.uri_too_long': { status: 414, en: 'The address is too long.', zh: '地址过长。' },
+  'request.headers_too_large': { status: 431, en: 'The request headers are too large.', zh: '请求头过大。' },
   'request.unsupported_media_type': { status: 415, en: 'The request body must be JSON.', zh: '请求体必须是 JSON。' },
   'request.unauthenticated': { status: 401, en: 'Sign in first.', zh: '请先登录。' },
   'request.forbidden': { status: 403, en: 'You are not allowed to do this.', zh: '您无权执行此操作。' },

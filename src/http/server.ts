@@ -45,10 +45,10 @@ export interface ServerOptions {
  */
 function clientError(error: Error & { code?: string }, socket: Socket, https: boolean): void {
   if (!socket.writable) return void socket.destroy();
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const body = JSON.stringify(errorBody(HttpError(tooLarge ? 'request.too_large' : 'request.invalid'), 'en'));
+  const refusal = HttpError(error.code === 'HPE_HEADER_OVERFLOW' ? 'request.headers_too_large' : 'request.invalid');
+  const body = JSON.stringify(errorBody(refusal, 'en'));
   const headers = [`content-type: application/json; charset=utf-8`, `content-length: ${Buffer.byteLength(body)}`, `content-security-policy: ${CONTENT_SECURITY_POLICY}`, 'cache-control: no-store', 'connection: close'];
-  socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n${[...headers, ...securityHeaderList({ https }).map(([n, v]) => `${n}: ${v}`)].join('\r\n')}\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${refusal.status} ${refusal.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n${[...headers, ...securityHeaderList({ https }).map(([n, v]) => `${n}: ${v}`)].join('\r\n')}\r\n\r\n${body}`);
 }
 
 /** A route as registered: what a test enumerates to cover every route, hidden ones included. */

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -78,6 +79,24 @@ for (const database of testDatabases) {
       assert.ok(!answer.body.includes('marker') && !answer.body.includes('FST_'), answer.body);
       await refused(node.publicUrl, 'GET', '/api/v1/enrolments/%C3%28', { status: 400, code: 'request.bad_encoding' });
       await refused(node.adminUrl, 'GET', '/admin/v1/keys/%FF/retire', { status: 400, code: 'request.bad_encoding' });
+    });
+
+    it('a request Node\'s HTTP parser refuses (a malformed request line, oversized headers) still gets a coded answer', async () => {
+      const exchange = (text: string) => new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(new URL(node.publicUrl).port), '127.0.0.1');
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString()));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+        socket.end(text);
+      });
+      const malformed = await exchange('NOT A REQUEST\r\n\r\n');
+      assert.match(malformed, /^HTTP\/1\.1 400 /);
+      assert.match(malformed, /"error":"request\.invalid"/);
+      const oversized = await exchange(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      assert.match(oversized, /^HTTP\/1\.1 431 /);
+      assert.match(oversized, /"error":"request\.headers_too_large"/);
+      assert.match(oversized, /content-security-policy: /i);
     });
 
     it('an over-long path parameter is request.uri_too_long', async () => {
