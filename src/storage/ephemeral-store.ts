@@ -3,11 +3,11 @@
  * challenges…) behind one small interface with expiry, so a deployment chooses where it lives
  * without touching protocol code (docs/adr/0006-redis-ephemeral-store.md):
  *
- * - `DatabaseEphemeralStore` (here): the ephemeral_state table of 0001_core.sql — the embedded
- *   default, and any deployment without Redis;
- * - `RedisEphemeralStore` (redis-ephemeral-store.ts): NETID_REDIS_URL, for a fleet;
- * - `MemoryEphemeralStore` (memory-ephemeral-store.ts): one embedded node that accepts losing
- *   this state on restart (NETID_EPHEMERAL_STORE=memory).
+ * - `MemoryEphemeralStore` (memory-ephemeral-store.ts): the default of one embedded node, saved
+ *   to the embedded database at a clean stop;
+ * - `DatabaseEphemeralStore` (here): the ephemeral_state table of 0001_core.sql — nodes on a
+ *   PostgreSQL server without Redis;
+ * - `RedisEphemeralStore` (redis-ephemeral-store.ts): NETID_REDIS_URL, for a fleet.
  *
  * test/storage/ephemeral-store.test.ts is the one contract every implementation passes.
  */

@@ -1,9 +1,10 @@
 /**
- * The EphemeralStore in this process (NETID_EPHEMERAL_STORE=memory), for one embedded node: the
- * embedded database allows one node only (the data directory's lock), so nothing else needs this
- * state. It is lost when the process stops — OIDC sessions, unfinished sign-ins, codes, access and
- * refresh tokens, remembered consent, and the record of spent passkey challenges — which is why it
- * is not the default (docs/adr/0006-redis-ephemeral-store.md).
+ * The EphemeralStore in this process, the default of one embedded node (NETID_EPHEMERAL_STORE=auto
+ * without DATABASE_URL or NETID_REDIS_URL): the embedded database allows one node only (the data
+ * directory's lock), so nothing else needs this state. A clean stop saves it to the embedded
+ * database and the next start takes it back (open-ephemeral-store.ts); a crash loses it — OIDC
+ * sessions, unfinished sign-ins, codes, access and refresh tokens, remembered consent, and for up
+ * to five minutes the record of spent passkey challenges (docs/adr/0006-redis-ephemeral-store.md).
  *
  * Payloads are kept as JSON text and parsed on every read, like the other stores, so a caller
  * changing a record it read changes nothing stored. At most `maxRecords` records are kept: past

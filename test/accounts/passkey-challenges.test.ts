@@ -83,7 +83,8 @@ describe('passkey sign-in to the netid app with signed challenges', () => {
   let t: OidcTestNode;
   let person: Awaited<ReturnType<typeof enrolPerson>>;
   before(async () => {
-    t = await startOidcNode();
+    // This suite counts the rows the challenges leave in ephemeral_state, so the node keeps them there.
+    t = await startOidcNode({ NETID_EPHEMERAL_STORE: 'database' });
     person = await enrolPerson(t);
   });
   after(() => t?.close());

@@ -29,7 +29,8 @@ const dirs: string[] = [];
 async function start(env: Record<string, string | undefined>): Promise<RunningNode> {
   const dir = mkdtempSync(join(tmpdir(), 'netid-limits-'));
   dirs.push(dir);
-  return startNode(loadConfig(testEnv({ NETID_DATA_DIR: dir, ...env })), { inMemory: !env.DATABASE_URL, skipLock: true });
+  // NETID_EPHEMERAL_STORE: the tests count the passkey challenges stored in ephemeral_state.
+  return startNode(loadConfig(testEnv({ NETID_DATA_DIR: dir, NETID_EPHEMERAL_STORE: 'database', ...env })), { inMemory: !env.DATABASE_URL, skipLock: true });
 }
 after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
