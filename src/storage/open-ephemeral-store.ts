@@ -27,9 +27,9 @@ export interface EphemeralStoreHandle {
 }
 
 export function ephemeralStoreKind(config: Pick<Config, 'NETID_EPHEMERAL_STORE' | 'NETID_REDIS_URL' | 'DATABASE_URL'>): EphemeralStoreKind {
-  // auto: measured in ADR 0006 — on the embedded database each store operation costs about a
-  // millisecond of CPU, in process a few microseconds; a server database may have other nodes.
-  const kind = config.NETID_EPHEMERAL_STORE === 'auto' ? (config.NETID_REDIS_URL ? 'redis' : config.DATABASE_URL ? 'database' : 'memory') : config.NETID_EPHEMERAL_STORE;
+  // auto: Redis when there is one, else the database — durable, so a crash loses no code, refresh
+  // token or spent-challenge record (ADR 0006: in process is faster, but only an explicit choice).
+  const kind = config.NETID_EPHEMERAL_STORE === 'auto' ? (config.NETID_REDIS_URL ? 'redis' : 'database') : config.NETID_EPHEMERAL_STORE;
   if (kind === 'redis' && !config.NETID_REDIS_URL) throw new Error('NETID_EPHEMERAL_STORE=redis needs NETID_REDIS_URL');
   // Other nodes may serve the same PostgreSQL database; they could not see this process's state.
   if (kind === 'memory' && config.DATABASE_URL) throw new Error('NETID_EPHEMERAL_STORE=memory is for one embedded node: with DATABASE_URL use `database` or NETID_REDIS_URL');
