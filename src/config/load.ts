@@ -35,7 +35,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     error.message = `invalid configuration: ${problems.join('; ')}`;
     throw error;
   }
-  const config = parsed.data;
+  const config: Config = { ...parsed.data, NETID_ISSUER: parsed.data.NETID_ISSUER ?? `http://localhost:${parsed.data.NETID_PORT}` };
   if (config.NODE_ENV === 'production') {
     const unsafe: string[] = [];
     if (config.NETID_MASTER_KEY === DEVELOPMENT_MASTER_KEY) unsafe.push('NETID_MASTER_KEY: the development master key');

@@ -26,7 +26,7 @@ export const configSchema = z.object({
   NETID_PORT: port.default(8080).describe('Port of the public listener (the netid app, OpenID Connect, status lists, transparency log). 0 picks a free port.'),
   NETID_ADMIN_PORT: port.default(8081).describe('Port of the admin listener (operator console and admin API). It always binds to 127.0.0.1. 0 picks a free port.'),
   NETID_DATA_DIR: z.string().min(1).default('./.netid').describe('Directory for the embedded database, the admin token and the process lock.'),
-  NETID_ISSUER: z.url().default('http://localhost:8080').describe('Public base URL of this service: the OpenID Connect issuer, the web certificate issuer and the passkey relying-party origin. Must be https in production. The default is localhost, not 127.0.0.1, because WebAuthn refuses IP addresses as relying-party ids.'),
+  NETID_ISSUER: z.url().optional().describe('Public base URL of this service: the OpenID Connect issuer, the web certificate issuer and the passkey relying-party origin. Must be https in production. Unset: `http://localhost:<NETID_PORT>` (`http://localhost:8080` by default), so a changed port needs no second setting; with NETID_PORT=0 set it, since the port is only known once listening. localhost, not 127.0.0.1, because WebAuthn refuses IP addresses as relying-party ids.'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional().describe('PostgreSQL server to use instead of the embedded database (PGlite), e.g. postgres://netid@db/netid.'),
   NETID_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional().describe('Redis server for short-lived protocol state (OIDC sessions, unfinished sign-ins, codes, tokens, spent passkey challenges, scan-to-login) and, with NETID_RATE_LIMIT_STORE=auto, rate-limit counters, e.g. redis://:password@redis:6379/0. Every node of a fleet points at the same Redis. A request that needs Redis while it is unreachable answers 503 `storage.unavailable` (docs/adr/0006-redis-ephemeral-store.md).'),
   NETID_EPHEMERAL_STORE: z.enum(['auto', 'database', 'memory', 'redis']).default('auto').describe('Where short-lived protocol state is kept. `redis`: NETID_REDIS_URL, shared by every node. `database`: the ephemeral_state table (embedded or DATABASE_URL). `memory`: in this process — fastest, for one embedded node only (refused with DATABASE_URL); saved to the embedded database at a clean stop and taken back at the next start, lost on a crash. `auto`: `redis` when NETID_REDIS_URL is set, else `database` when DATABASE_URL is set, else `memory`.'),
@@ -56,5 +56,6 @@ export const configSchema = z.object({
   NETID_AUTHORITY_DEFERRAL_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(90).describe('Longest an authority request may defer its notice to the person.'),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** The configuration as loadConfig returns it: NETID_ISSUER is always filled in (from NETID_PORT when unset). */
+export type Config = Omit<z.infer<typeof configSchema>, 'NETID_ISSUER'> & { NETID_ISSUER: string };
 export type ConfigInput = z.input<typeof configSchema>;

@@ -14,6 +14,11 @@ describe('configuration', () => {
     assert.equal(config.NETID_DATA_DIR, './.netid');
   });
 
+  it('the default issuer follows NETID_PORT (NETID_PORT=9000 npm start is http://localhost:9000)', () => {
+    assert.equal(loadConfig({ NETID_PORT: '9000' }).NETID_ISSUER, 'http://localhost:9000');
+    assert.equal(loadConfig({ NETID_PORT: '9000', NETID_ISSUER: 'https://id.example.cn' }).NETID_ISSUER, 'https://id.example.cn', 'a set issuer wins');
+  });
+
   it('every key has a description (docs/configuration.md is generated from them)', () => {
     for (const [key, schema] of Object.entries(configSchema.shape)) assert.ok(schema.description, `${key} has no description`);
   });
