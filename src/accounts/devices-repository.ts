@@ -110,6 +110,12 @@ export class DeviceRepository {
     return trx ? run(trx) : this.#db.transaction().execute(run);
   }
 
+  /** When a passkey of the person was last removed (removal, a lost report, a recovery), or null: older sign-in sessions end. */
+  async lastRemovedAt(personId: string): Promise<Date | null> {
+    const row = await this.#db.selectFrom('devices').select((eb) => eb.fn.max('removed_at').as('removed_at')).where('person_id', '=', personId).executeTakeFirst();
+    return row?.removed_at ? new Date(row.removed_at) : null;
+  }
+
   /** Revokes every device of a person (deactivation); returns how many. */
   async revokeAll(personId: string, now: Date, trx: Kysely<Database>): Promise<number> {
     const rows = await trx.updateTable('devices').set({ removed_at: now, public_key: new Uint8Array(0) }).where('person_id', '=', personId).where('removed_at', 'is', null).returning('credential_id').execute();

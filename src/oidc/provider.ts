@@ -39,6 +39,8 @@ export interface ProviderDeps {
   readonly rememberedPlaintext: (personId: string, clientId: string) => Promise<ReadonlySet<string>>;
   /** Development and tests: allow the provider's outgoing calls (back-channel logout) to loopback and private addresses. */
   readonly allowLoopbackCalls?: boolean;
+  /** When a passkey of the person was last removed, reported lost or replaced by a recovery (DeviceRepository.lastRemovedAt). */
+  readonly passkeysRemovedAt?: (personId: string) => Promise<Date | null>;
 }
 
 /** The claims a request names, from its scope and its claims parameter. */
@@ -80,6 +82,17 @@ export function createProvider(deps: ProviderDeps): Provider {
       if (!session?.accountId) return Check.NO_NEED_TO_PROMPT;
       const target = targetLevel(ctx.oidc.client.netid_required_acr as AssuranceLevel, ctx.oidc.params);
       return assuranceRank(session.acr) < assuranceRank(target) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  // A sign-in session opened before a passkey of the person was removed may be in the lost
+  // device's browser: it signs in to no app until the person signs in again with a passkey.
+  policy.get('login').checks.add(
+    new Check('passkeys_changed', 'a passkey of the person was removed, reported lost or replaced by a recovery since this sign-in', 'login_required', async (ctx: KoaContextWithOIDC) => {
+      const session = ctx.oidc.session;
+      if (!session?.accountId || !session.loginTs || !deps.passkeysRemovedAt) return Check.NO_NEED_TO_PROMPT;
+      const removed = await deps.passkeysRemovedAt(session.accountId);
+      // loginTs is in whole seconds: a sign-in in the same second as the removal is taken as after it.
+      return removed && Math.floor(removed.getTime() / 1000) > session.loginTs ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),
   );
   policy.get('consent').checks.add(

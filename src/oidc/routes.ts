@@ -63,6 +63,7 @@ export async function buildOidc(services: Services, options: OidcOptions = {}): 
     now: services.now,
     rememberedPlaintext: (personId, clientId) => grants.rememberedPlaintext(personId, clientId),
     allowLoopbackCalls: services.config.NETID_OUTBOUND_ALLOW_LOOPBACK,
+    passkeysRemovedAt: (personId) => services.passkeys.devices.lastRemovedAt(personId),
   });
   // The session id an app receives (`sid`) is known once the authorization succeeds; a disconnect logs it out at the app.
   provider.on('authorization.success', (ctx: { oidc?: { session?: { accountId?: string; sidFor(clientId: string): string | undefined }; client?: { clientId: string } } }) => {

@@ -1,8 +1,9 @@
 /**
  * HTTP routes of account recovery, under /api/v1/recoveries beside enrolment's, and the recovered
- * person's notice (/api/v1/me/recovery-notice). They only translate requests into RecoveryService
- * calls; the JSON schemas feed the OpenAPI document.
+ * person's notice (/api/v1/me/recovery-notice, and the home page's form). They only translate
+ * requests into RecoveryService calls; the JSON schemas feed the OpenAPI document.
  */
+import formbody from '@fastify/formbody';
 import type { PersonSessions } from '../accounts/person-session.ts';
 import { WEBAUTHN_RESPONSE_SCHEMA as webauthnJson } from '../accounts/devices.ts';
 import { decodeFrames, documentBody, errorBody, idParams, MAX_FRAME_CHARS, optionsBody } from '../enrolment/routes.ts';
@@ -65,7 +66,9 @@ export function recoveryRoutes(deps: RecoveryRouteDeps): RouteModule {
   });
   const idOf = (request: { params: unknown }) => (request.params as { id: string }).id;
 
-  return (app) => {
+  return async (app) => {
+    await app.register(formbody);
+
     app.post('/api/v1/recoveries', {
       config: limited('recovery_start'),
       schema: {
@@ -138,6 +141,14 @@ export function recoveryRoutes(deps: RecoveryRouteDeps): RouteModule {
       const session = await deps.personSessions.require(request);
       if (!(await deps.notices.dismiss(session.personId, deps.now()))) throw RecoveryError('recovery.notice_not_found');
       return reply.status(204).send();
+    });
+
+    // The home page's "Yes, it was me" button (a form, so it works without scripts).
+    app.post('/recovery-notice/dismiss', { schema: { hide: true } }, async (request, reply) => {
+      const session = await deps.personSessions.fromCookie(request);
+      if (!session) return reply.redirect('/signin?next=%2F', 303);
+      await deps.notices.dismiss(session.personId, deps.now());
+      return reply.redirect('/', 303);
     });
   };
 }

@@ -175,6 +175,8 @@ export interface HomeData {
   readonly devices: readonly { id: string; label: string | null; createdAt: Date; lastUsedAt: Date | null }[];
   /** Web certificate state, when the credential service is available. */
   readonly certificate: { state: 'active' | 'none' | 'revoked'; expiresAt?: Date } | null;
+  /** When the account was recovered, until the person dismisses the notice (src/recovery). */
+  readonly recoveredAt?: Date | null;
 }
 
 export function homePage(ctx: PageContext, data: HomeData): string {
@@ -184,6 +186,8 @@ export function homePage(ctx: PageContext, data: HomeData): string {
   const certClass = certState === 'active' ? 'ok' : certState === 'revoked' ? 'bad' : 'none';
   const only = data.devices.length <= 1;
   const body = html`<h1>${t['home.title']}</h1>
+${data.recoveredAt ? html`<section class="alert" role="status" id="recovery-notice"><p>${format(t['home.recovered'], { date: fmtDate(ctx.lang, data.recoveredAt) })}</p>
+<form method="post" action="/recovery-notice/dismiss" class="actions"><button type="submit" class="secondary">${t['home.recovered.yes']}</button> <a href="/activity">${t['home.recovered.no']}</a></form></section>` : ''}
 <div class="grid two">
 <section class="card" aria-labelledby="h-wn"><h2 id="h-wn">${t['home.webnumber']}</h2><p class="webnumber" id="web-number">${data.webNumber ?? '—'}</p></section>
 <section class="card" aria-labelledby="h-cert"><h2 id="h-cert">${t['home.certificate']}</h2>

@@ -19,6 +19,7 @@ import { pageLang, sendPage, setPageLang } from './layout.ts';
 import { format, messages, type PageLang } from './messages/index.ts';
 import { activityPage, appsPage, deactivatedPage, enrolPage, homePage, landingPage, settingsPage, signInPage, type ActivityView, type ConnectedApp, type PageContext } from './pages.ts';
 import { staticRoutes } from './static-routes.ts';
+import { RecoveryNotices } from '../recovery/notices.ts';
 import { demoAppRoutes } from './demo-app/routes.ts';
 
 const REPORT_KINDS = { not_me: 'report_not_me', over_asking: 'report_over_asking' } as const;
@@ -26,6 +27,7 @@ const REPORT_KINDS = { not_me: 'report_not_me', over_asking: 'report_over_asking
 export function webRoutes(services: Services): RouteModule {
   const registry = relyingPartyRegistryOf(services);
   const grants = personGrantsOf(services);
+  const recoveryNotices = new RecoveryNotices({ db: services.database.db });
   const appName = async (clientId: string | null, cache: Map<string, string>) => {
     if (!clientId) return null;
     if (!cache.has(clientId)) cache.set(clientId, (await registry.find(clientId))?.name ?? clientId);
@@ -76,6 +78,7 @@ export function webRoutes(services: Services): RouteModule {
         webNumber: person?.webNumber ?? null,
         devices: devices.map((d) => ({ id: d.deviceId, label: d.label, createdAt: d.createdAt, lastUsedAt: d.lastUsedAt })),
         certificate: await services.credentials.stateOf(session.personId),
+        recoveredAt: (await recoveryNotices.pending(session.personId))?.recoveredAt ?? null,
       }));
     });
 

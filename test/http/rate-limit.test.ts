@@ -65,7 +65,7 @@ const NOT_LIMITED: ReadonlyArray<readonly [RegExp, string]> = [
   [/^\S+ \/admin\/v1\//, 'admin API: the admin token is checked before any handler (src/app/admin-routes.ts)'],
   [/^POST \/console\/(?!api\/)/, "console acts: a console session (SameSite=Strict cookie, same origin) and, for four-eyes acts, the operator's passkey step-up"],
   [/^\S+ \/api\/v1\/me\//, "a signed-in person's session"],
-  [/^(POST \/signout|POST \/activity\/report|POST \/apps\/disconnect|POST \/settings\/deactivate|POST \/scan\/:code|DELETE \/api\/v1\/session)$/, "a signed-in person's session"],
+  [/^(POST \/signout|POST \/activity\/report|POST \/apps\/disconnect|POST \/settings\/deactivate|POST \/recovery-notice\/dismiss|POST \/scan\/:code|DELETE \/api\/v1\/session)$/, "a signed-in person's session"],
   [/^POST \/settings\/language$/, 'sets the language cookie; stores nothing'],
   [/^POST \/enrol$/, 'the enrol form posted without scripts: its fields are dropped unread, nothing is stored'],
   [/^POST \/oidc\/interaction\/:uid\/(face|consent)$/, "after this interaction's passkey step: the person is known"],

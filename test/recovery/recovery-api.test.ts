@@ -13,7 +13,8 @@ import { generateDeviceKeys } from '../../src/credentials/holder/index.ts';
 import { testDatabases } from '../support/databases.ts';
 import { SoftwareAuthenticator } from '../support/software-authenticator.ts';
 import { b64, documentData, people } from '../enrolment/support.ts';
-import { apiClient, appWithLogout, enrol, finishRecovery, issueCertificates, logoutReceiver, publishedStatus, signInToApp, signInToNetid, snapshot, startRecovery, startRecoveryWorld, type LogoutReceiver, type RecoveryWorld } from './support.ts';
+import { Browser } from '../oidc/support.ts';
+import { apiClient, appSignIn, appWithLogout, enrol, finishRecovery, issueCertificates, logoutReceiver, publishedStatus, signInToApp, signInToNetid, snapshot, startRecovery, startRecoveryWorld, type LogoutReceiver, type RecoveryWorld } from './support.ts';
 
 for (const database of testDatabases) {
   describe(`account recovery on ${database.kind}`, () => {
@@ -38,7 +39,9 @@ for (const database of testDatabases) {
       linaPersonId = personId;
       const shop = await appWithLogout(world, receiver, 'shop');
       const bank = await appWithLogout(world, receiver, 'bank');
-      const shopBefore = await signInToApp(world, shop, lina.authenticator);
+      // The phone's browser keeps netid's sign-in session (an OpenID Provider cookie) when the phone is lost.
+      const lostPhoneBrowser = new Browser(world.issuer);
+      const shopBefore = await signInToApp(world, shop, lina.authenticator, lostPhoneBrowser);
       const bankBefore = await signInToApp(world, bank, lina.authenticator);
       assert.notEqual(shopBefore.sub, bankBefore.sub, 'pairwise: each app its own sub');
       const certificates = await issueCertificates(world, lina.token);
@@ -83,6 +86,11 @@ for (const database of testDatabases) {
         assert.equal(payload.sid, before.sid);
         assert.ok((payload.events as Record<string, unknown>)['http://schemas.openid.net/event/backchannel-logout']);
       }
+      // The lost phone's browser signs in to no app on its old sign-in session: it is asked for a passkey, and its passkey is refused.
+      const fromLostPhone = await appSignIn(world, bank, lina.authenticator, lostPhoneBrowser);
+      assert.equal(new URL(fromLostPhone.outcome.url).origin, world.issuer, 'no code reached the app');
+      assert.ok(fromLostPhone.outcome.pages[0]!.includes('id="passkey"'), 'the sign-in page asks for a passkey again');
+      assert.match(fromLostPhone.outcome.html ?? '', /passkey\.unknown_credential/);
       // And the next sign-in finds the same person at each app.
       assert.equal((await signInToApp(world, shop, newPhone)).sub, shopBefore.sub);
       assert.equal((await signInToApp(world, bank, newPhone)).sub, bankBefore.sub);
@@ -182,6 +190,15 @@ for (const database of testDatabases) {
       assert.deepEqual([issued.status, issued.body.error], [403, 'credential.revoked'], 'the revocation stays in force');
       const mine = await apiClient(world, recovered.body.session.token).get('/api/v1/me/revocations');
       assert.equal(mine.body.credentials.revoked, true);
+
+      // The home page shows the notice, in the person's language, until "Yes, it was me".
+      const page = (lang: string) => fetch(`${world.issuer}/`, { headers: { cookie: `netid_session=${recovered.body.session.token}`, 'accept-language': lang } }).then((r) => r.text());
+      assert.match(await page('en'), /id="recovery-notice"[^]*Your account was recovered on [^]*Was this you\?/);
+      assert.match(await page('zh-CN'), /id="recovery-notice"[^]*您的账户已于/);
+      const dismissed = await fetch(`${world.issuer}/recovery-notice/dismiss`, { method: 'POST', redirect: 'manual', headers: { cookie: `netid_session=${recovered.body.session.token}`, origin: world.issuer, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+      assert.deepEqual([dismissed.status, dismissed.headers.get('location')], [303, '/']);
+      assert.doesNotMatch(await page('en'), /recovery-notice"/);
+      assert.equal((await apiClient(world, recovered.body.session.token).get('/api/v1/me')).body.recovery_notice, null);
     });
   });
 }

@@ -88,12 +88,17 @@ export async function signInToNetid(world: RecoveryWorld, authenticator: Softwar
   return client.post('/api/v1/session', authenticator.get(options.body as never));
 }
 
-/** Signs in to an app through OpenID Connect with a passkey; the ID token's claims. */
-export async function signInToApp(world: RecoveryWorld, app: TestApp, authenticator: SoftwareAuthenticator): Promise<oidc.IDToken> {
+/** Drives an OpenID Connect sign-in to an app in `browser` (a cookie jar: netid's sign-in session is kept in it). */
+export async function appSignIn(world: RecoveryWorld, app: TestApp, authenticator: SoftwareAuthenticator, browser = new Browser(world.issuer)) {
   const config = await oidc.discovery(new URL(world.issuer), app.clientId, undefined, oidc.PrivateKeyJwt(app.privateKey!), { execute: [oidc.allowInsecureRequests] });
   const verifier = oidc.randomPKCECodeVerifier();
   const url = oidc.buildAuthorizationUrl(config, { redirect_uri: app.redirectUri, scope: 'openid age_over_18', prompt: 'consent', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
-  const outcome = await signIn(new Browser(world.issuer), url.href, authenticator, { consent: 'agree' });
+  return { config, verifier, outcome: await signIn(browser, url.href, authenticator, { consent: 'agree' }) };
+}
+
+/** Signs in to an app through OpenID Connect with a passkey; the ID token's claims. */
+export async function signInToApp(world: RecoveryWorld, app: TestApp, authenticator: SoftwareAuthenticator, browser = new Browser(world.issuer)): Promise<oidc.IDToken> {
+  const { config, verifier, outcome } = await appSignIn(world, app, authenticator, browser);
   const tokens = await oidc.authorizationCodeGrant(config, new URL(outcome.url), { pkceCodeVerifier: verifier, idTokenExpected: true });
   return tokens.claims()!;
 }

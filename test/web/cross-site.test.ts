@@ -30,6 +30,7 @@ const COOKIE_ROUTES = [
   'DELETE /api/v1/me/devices/:id',
   'POST /api/v1/me/devices/:id/lost',
   'DELETE /api/v1/me/recovery-notice',
+  'POST /recovery-notice/dismiss',
   'DELETE /api/v1/me/apps/:clientId',
   'DELETE /api/v1/session',
 ];

@@ -106,6 +106,9 @@ export const en: Record<MessageId, string> = {
   'enrol.restart': 'Start again',
 
   'home.title': 'My network identity',
+  'home.recovered': 'Your account was recovered on {date}: new passkeys, every earlier one revoked. Was this you?',
+  'home.recovered.yes': 'Yes, it was me',
+  'home.recovered.no': 'It was not me: see my activity',
   'home.webnumber': 'Web number',
   'home.certificate': 'Web certificate',
   'home.certificate.active': 'Valid',

@@ -108,6 +108,9 @@ export const zhCN = {
   'enrol.restart': '重新开始',
 
   'home.title': '我的网络身份',
+  'home.recovered': '您的账户已于 {date} 找回：启用了新的通行密钥，之前的全部已撤销。是您本人操作的吗？',
+  'home.recovered.yes': '是我本人',
+  'home.recovered.no': '不是我：查看我的活动记录',
   'home.webnumber': '网号',
   'home.certificate': '网证',
   'home.certificate.active': '有效',
