@@ -23,12 +23,16 @@ import type { Database } from '../storage/schema.ts';
 import type { AccountableEvent } from '../transparency/service/events.ts';
 import type { AssuranceLevel, ClientAuthMethod, RegisteredClaim, RelyingPartiesTable, RelyingPartyCategory, RelyingPartyState } from './tables.ts';
 
+/** The shortest legal basis a plaintext claim may have, in characters (Unicode code points). */
+export const LEGAL_BASIS_MIN_CHARACTERS = 2;
+
 export const RelyingPartyError = defineErrors({
   'relying_party.invalid': { status: 400, en: 'The relying-party registration is not valid.', zh: '应用注册信息无效。' },
   'relying_party.not_found': { status: 404, en: 'No such relying party.', zh: '未找到该应用。' },
   'relying_party.exists': { status: 409, en: 'A relying party with this client id already exists.', zh: '该客户端标识已被注册。' },
   'relying_party.wrong_state': { status: 409, en: 'The relying party is not in a state that allows this change.', zh: '该应用当前状态不允许此操作。' },
-  'relying_party.legal_basis_required': { status: 400, en: 'Every plaintext identity claim needs a legal basis (the statute that requires the app to keep it).', zh: '每项明文身份信息都必须注明法律依据（要求应用保存该信息的法律条文）。' },
+  'relying_party.legal_basis_required': { status: 400, en: 'A plaintext identity claim has no legal basis (detail.claim). Add legal_basis: the statute and article that require the app to keep it, e.g. 《档案法》第十条.', zh: '一项明文身份信息未注明法律依据（见 detail.claim）。请填写 legal_basis：要求应用保存该信息的法律及条款，例如《档案法》第十条。' },
+  'relying_party.legal_basis_too_short': { status: 400, en: 'The legal basis of a plaintext identity claim (detail.claim) is too short to name a statute: write at least 2 characters, e.g. 《档案法》第十条.', zh: '明文身份信息的法律依据（见 detail.claim）过短，无法指明法律条文：请至少填写 2 个字符，例如《档案法》第十条。' },
   'relying_party.text_not_displayable': { status: 400, en: 'A name, organisation, legal basis or reason holds a character that cannot be shown as written (a control character, a NUL, a bidirectional or other invisible format character); remove it.', zh: '名称、机构、法律依据或理由中含有无法按原样显示的字符（控制字符、NUL、双向控制或其他不可见的格式字符），请删除。' },
   'relying_party.sector_identifier_invalid': { status: 400, en: 'The sector identifier must be a DNS host name the organisation controls: lower case, at least two labels, ending in a top-level domain that starts with a letter, e.g. tax.example.gov.cn (not an IP address, a date or a single word).', zh: '部门标识必须是该机构控制的 DNS 主机名：小写、至少两级、顶级域以字母开头，例如 tax.example.gov.cn（不能是 IP 地址、日期或单个词）。' },
 });
@@ -176,7 +180,12 @@ export class RelyingPartyRegistry {
     const problems: string[] = [];
     for (const { claim, legal_basis } of r.claims) {
       if (!CLAIMS[claim]) problems.push(`claims: unknown claim ${claim}`);
-      else if (isPlaintextClaim(claim) && legal_basis.trim().length < 10) throw RelyingPartyError('relying_party.legal_basis_required', { claim });
+      else if (isPlaintextClaim(claim)) {
+        // A citation can be short (《档案法》第十条 is 8 characters); one character names nothing.
+        const length = [...legal_basis.trim()].length;
+        if (length === 0) throw RelyingPartyError('relying_party.legal_basis_required', { claim });
+        if (length < LEGAL_BASIS_MIN_CHARACTERS) throw RelyingPartyError('relying_party.legal_basis_too_short', { claim, min_characters: LEGAL_BASIS_MIN_CHARACTERS });
+      }
     }
     if (new Set(r.claims.map((c) => c.claim)).size !== r.claims.length) problems.push('claims: a claim is listed twice');
     if (r.token_endpoint_auth_method === 'private_key_jwt' && !r.jwks) problems.push('jwks: required for private_key_jwt');

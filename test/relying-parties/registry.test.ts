@@ -24,10 +24,19 @@ describe('relying-party registry', () => {
 
   it('refuses plaintext claims without a legal basis and unknown claims', async () => {
     assert.equal((await call('POST', '/admin/v1/relying-parties', { ...app, claims: [{ claim: 'document_number', legal_basis: '' }] })).json.error, 'relying_party.legal_basis_required');
+    assert.equal((await call('POST', '/admin/v1/relying-parties', { ...app, claims: [{ claim: 'document_number', legal_basis: '   ' }] })).json.error, 'relying_party.legal_basis_required');
+    const tooShort = await call('POST', '/admin/v1/relying-parties', { ...app, claims: [{ claim: 'name', legal_basis: ' 法 ' }] });
+    assert.deepEqual([tooShort.status, tooShort.json.error, (tooShort.json.detail as { claim: string }).claim], [400, 'relying_party.legal_basis_too_short', 'name']);
     assert.equal((await call('POST', '/admin/v1/relying-parties', { ...app, claims: [{ claim: 'religion', legal_basis: 'none at all here' }] })).json.error, 'relying_party.invalid');
     assert.equal((await call('GET', '/admin/v1/relying-parties')).status, 200);
     const unauthenticated = await fetch(`${t.node.adminUrl}/admin/v1/relying-parties`);
     assert.equal(unauthenticated.status, 401);
+  });
+
+  it('accepts a real citation as the legal basis: 《档案法》第十条', async () => {
+    const created = await call('POST', '/admin/v1/relying-parties', { ...app, client_id: 'archives-app', claims: [{ claim: 'name', legal_basis: '《档案法》第十条' }, { claim: 'document_number', legal_basis: '刑法' }] });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    assert.deepEqual((created.json.claims as Array<{ legal_basis: string }>).map((c) => c.legal_basis), ['《档案法》第十条', '刑法']);
   });
 
   it('registers pending, approves, suspends, and records every change', async () => {
