@@ -36,6 +36,8 @@ export interface RecoveryDeps {
   readonly rp: RelyingPartyConfig;
   /** What removing one device revokes in its transaction (its sessions, its web certificates): Passkeys.deviceRevokers. */
   readonly deviceRevokers: ReadonlyArray<(personId: string, deviceId: string, trx: Kysely<Database>) => Promise<unknown>>;
+  /** Revokes every web certificate the person still holds, in the caller's transaction (after the per-device revokers: those issued without a device). */
+  readonly revokeCertificates: (personId: string, trx: Kysely<Database>) => Promise<unknown>;
   /** Ends every netid app session of the person, in the caller's transaction. */
   readonly endSessions: (personId: string, trx: Kysely<Database>) => Promise<unknown>;
   readonly log: { recordAccountableEvent(event: AccountableEvent, trx?: Kysely<Database>): Promise<void> };
@@ -108,6 +110,8 @@ export class RecoveryService {
         const old = await this.#d.devices.listActive(personId, trx);
         for (const device of old) for (const revoke of this.#d.deviceRevokers) await revoke(personId, device.deviceId, trx);
         const devicesRevoked = await this.#d.devices.revokeAll(personId, now, trx);
+        // No certificate can belong to the new passkey yet: whatever is left was issued before, maybe to the lost device.
+        await this.#d.revokeCertificates(personId, trx);
         await this.#d.endSessions(personId, trx);
         await this.#d.devices.add({ personId, deviceId, credentialId: verified.value.credentialId, publicKey: verified.value.publicKey, counter: verified.value.counter, transports: verified.value.transports, now }, trx);
         await this.#d.activity.record({ personId, type: 'account.recovered', occurredAt: now, details: { recovery_id: recoveryId, devices_revoked: devicesRevoked, device_id: deviceId, guardian_approved: flow.state === 'guardian_approved' } }, trx);

@@ -44,6 +44,7 @@ export function buildRecovery(services: Services): { recovery: RecoveryService; 
     notices,
     rp,
     deviceRevokers: services.passkeys.deviceRevokers,
+    revokeCertificates: (personId, trx) => services.credentials.revokePersonCredentials(personId, 'device_removed', trx),
     endSessions: (personId, trx) => services.personSessions.endAll(personId, trx),
     log: services.transparency,
     tellApps: appTeller({ activity, grants, notifiers: services.disconnectNotifiers, now }),
