@@ -177,6 +177,14 @@ for (const database of testDatabases) {
       assert.deepEqual([options.status, options.body.error], [409, 'enrolment.wrong_state']);
     });
 
+    it('describes every recovery route in the OpenAPI document', async () => {
+      const doc = (await (await fetch(`${world.issuer}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+      const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+      for (const route of ['POST /api/v1/recoveries', 'GET /api/v1/recoveries/{id}', 'DELETE /api/v1/recoveries/{id}', 'GET /api/v1/recoveries/{id}/face/challenge', 'POST /api/v1/recoveries/{id}/face', 'POST /api/v1/recoveries/{id}/guardian/options', 'POST /api/v1/recoveries/{id}/guardian', 'POST /api/v1/recoveries/{id}/passkey/options', 'POST /api/v1/recoveries/{id}/passkey', 'DELETE /api/v1/me/recovery-notice', 'POST /api/v1/me/devices/{id}/lost']) {
+        assert.ok(routes.includes(route), `${route} in /api/openapi.json`);
+      }
+    });
+
     it('keeps a revocation in force: the person gets new passkeys but still no web certificate', async () => {
       const { photos } = world.registry;
       const personId = linaPersonId;
