@@ -89,10 +89,11 @@ export function createProvider(deps: ProviderDeps): Provider {
   policy.get('login').checks.add(
     new Check('passkeys_changed', 'a passkey of the person was removed, reported lost or replaced by a recovery since this sign-in', 'login_required', async (ctx: KoaContextWithOIDC) => {
       const session = ctx.oidc.session;
-      if (!session?.accountId || !session.loginTs || !deps.passkeysRemovedAt) return Check.NO_NEED_TO_PROMPT;
+      // A sign-in made in this very interaction is after any removal.
+      if (!session?.accountId || !session.loginTs || ctx.oidc.result?.login || !deps.passkeysRemovedAt) return Check.NO_NEED_TO_PROMPT;
       const removed = await deps.passkeysRemovedAt(session.accountId);
-      // loginTs is in whole seconds: a sign-in in the same second as the removal is taken as after it.
-      return removed && Math.floor(removed.getTime() / 1000) > session.loginTs ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      // loginTs is in whole seconds: a sign-in in the same second as the removal counts as before it.
+      return removed && removed.getTime() >= session.loginTs * 1000 ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),
   );
   policy.get('consent').checks.add(

@@ -31,6 +31,8 @@ for (const database of testDatabases) {
     const personIdOf = async (webNumber: string) => (await world.node.services.persons.findIdByWebNumber(webNumber))!;
     /** Lina enrols in the first test and is recovered again in the last. */
     let linaPersonId = '';
+    /** Zhangwei enrols in the second test; he is the children's guardian in the registry. */
+    let guardianDevice: SoftwareAuthenticator | null = null;
 
     it('recovers a lost passkey with document and live face: same web number and app identifiers; old passkey, sessions and certificates revoked; both apps logged out; in activity and the log', async () => {
       const { photos } = world.registry;
@@ -124,6 +126,7 @@ for (const database of testDatabases) {
     it('answers a wrong name, an expired document and an impostor\'s face with exactly the enrolment\'s codes and messages, and changes nothing', async () => {
       const { photos } = world.registry;
       const zhangwei = await enrol(world, people.zhangwei, photos.zhangweiSelfie);
+      guardianDevice = zhangwei.authenticator;
       const personId = await personIdOf(zhangwei.webNumber);
       const before = await snapshot(world, personId);
       const answer = (r: { status: number; body: Record<string, unknown> }) => ({ status: r.status, error: r.body.error, message: r.body.message });
@@ -155,6 +158,38 @@ for (const database of testDatabases) {
 
       assert.equal(await snapshot(world, personId), before, 'nothing of the person changed');
       assert.equal((await signInToNetid(world, zhangwei.authenticator)).status, 200, 'the passkey still works');
+    });
+
+    it('a 12-year-old recovers only with the guardian\'s passkey approval, and keeps the guardian link', async () => {
+      const { photos } = world.registry;
+      assert.ok(guardianDevice, 'the guardian enrolled in the previous test');
+      const client = apiClient(world);
+      // The child enrols (with the guardian), then loses the passkey.
+      const enrolment = await client.post('/api/v1/enrolments', documentData(people.xiaoming));
+      await client.post(`/api/v1/enrolments/${enrolment.body.id}/face`, { frames: [b64(photos.childSelfie)] });
+      await client.post(`/api/v1/enrolments/${enrolment.body.id}/guardian`, guardianDevice.get((await client.post(`/api/v1/enrolments/${enrolment.body.id}/guardian/options`)).body as never));
+      const childPhone = new SoftwareAuthenticator(world.issuer);
+      const issued = await client.post(`/api/v1/enrolments/${enrolment.body.id}/passkey`, childPhone.create((await client.post(`/api/v1/enrolments/${enrolment.body.id}/passkey/options`)).body as never));
+      assert.equal(issued.status, 200, JSON.stringify(issued.body));
+
+      const { id, face } = await startRecovery(world, people.xiaoming, photos.childSelfie);
+      assert.deepEqual([face.status, face.body.age_group, face.body.next_step], [200, 'child', 'guardian_approval']);
+      const early = await client.post(`/api/v1/recoveries/${id}/passkey/options`);
+      assert.deepEqual([early.status, early.body.error], [409, 'enrolment.guardian_required']);
+      const options = await client.post(`/api/v1/recoveries/${id}/guardian/options`);
+      const approved = await client.post(`/api/v1/recoveries/${id}/guardian`, guardianDevice.get(options.body as never));
+      assert.deepEqual([approved.status, approved.body.state, approved.body.next_step], [200, 'guardian_approved', 'passkey']);
+      const recovered = await finishRecovery(world, id, new SoftwareAuthenticator(world.issuer));
+      assert.equal(recovered.status, 200, JSON.stringify(recovered.body));
+      assert.equal(recovered.body.web_number, issued.body.web_number);
+      const me = await apiClient(world, recovered.body.session.token).get('/api/v1/me');
+      assert.equal(me.body.guardian_linked, true);
+      assert.equal((await signInToNetid(world, childPhone)).status, 401, "the child's old passkey is refused");
+      const guardianId = await personIdOf((await apiClient(world, (await signInToNetid(world, guardianDevice)).body.session.token).get('/api/v1/me')).body.web_number);
+      const guardianActivity = await world.node.services.activity.listVisible(guardianId, new Date(Date.now() + 1000));
+      assert.equal(guardianActivity.find((e) => e.type === 'guardian.approved_recovery')?.details.enrolment_id, id, "in the guardian's activity");
+      const childActivity = await world.node.services.activity.listVisible(await personIdOf(issued.body.web_number), new Date(Date.now() + 1000));
+      assert.equal(childActivity.find((e) => e.type === 'account.recovered')?.details.guardian_approved, true);
     });
 
     it('says a document is not enrolled only after its holder\'s face matched — "enrol instead" — and recovers nothing', async () => {
