@@ -14,5 +14,7 @@ export const EnrolmentError = defineErrors({
   'enrolment.guardian_required': { status: 409, en: 'A guardian must approve this enrolment first.', zh: '须先由监护人批准本次注册。' },
   'enrolment.guardian_not_enrolled': { status: 409, en: 'The guardian named in the registry does not hold an active web number yet; the guardian must enrol first.', zh: '登记的监护人尚未持有有效网号，监护人须先注册。' },
   'enrolment.guardian_refused': { status: 403, en: 'This passkey does not belong to the guardian named in the registry.', zh: '该通行密钥不属于登记的监护人。' },
+  'enrolment.sample_selfie_development_only': { status: 403, en: 'Sample selfies exist only in development mode; take the selfie with the camera.', zh: '示例自拍仅在开发模式下提供，请用摄像头自拍。' },
+  'enrolment.no_sample_selfie': { status: 404, en: 'This document is not one of the demo identities (or the demo photographs are not installed), so there is no sample selfie; take the selfie with the camera.', zh: '该证件不是演示身份（或未安装演示照片），没有示例自拍，请用摄像头自拍。' },
   'enrolment.passkey_invalid': { status: 400, en: 'The passkey response could not be verified.', zh: '无法验证通行密钥的响应。' },
 });

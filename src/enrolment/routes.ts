@@ -63,6 +63,8 @@ export function decodeFrames(frames: readonly string[]): Uint8Array[] {
 export interface EnrolmentRouteDeps {
   readonly enrolment: EnrolmentService;
   readonly personSessions: PersonSessions;
+  /** A demo identity's sample selfie (src/registry/demo-selfie.ts); null in production, which refuses it. */
+  readonly sampleSelfie: ((documentType: string, documentNumber: string) => Promise<Uint8Array | null>) | null;
 }
 
 export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
@@ -128,6 +130,24 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
       const { frames } = request.body as { frames: string[] };
       const bytes = decodeFrames(frames);
       return toView(await service.submitFace((request.params as { id: string }).id, bytes));
+    });
+
+    app.post('/api/v1/enrolments/:id/face/sample-selfie', {
+      config: limited('enrolment_step'),
+      schema: {
+        summary: "Development only: the face step with the demo identity's sample selfie, another photo of the portrait's face (passive liveness and the real match; one attempt). Refused in production",
+        tags,
+        params: idParams,
+        response: { 200: view, 403: errorBody, ...errors },
+      },
+    }, async (request) => {
+      if (!deps.sampleSelfie) throw EnrolmentError('enrolment.sample_selfie_development_only');
+      const id = (request.params as { id: string }).id;
+      const current = await service.find(id);
+      if (current.state !== 'document_checked') throw EnrolmentError('enrolment.wrong_state', { state: current.state });
+      const selfie = await deps.sampleSelfie(current.data.attributes.document_type, current.data.attributes.document_number);
+      if (!selfie) throw EnrolmentError('enrolment.no_sample_selfie');
+      return toView(await service.submitFace(id, [selfie], 'demo_sample_selfie'));
     });
 
     app.post('/api/v1/enrolments/:id/guardian/options', {

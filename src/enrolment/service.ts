@@ -154,10 +154,14 @@ export class EnrolmentService {
     return challenge;
   }
 
-  /** Step 2: face match against the registry portrait, with liveness per the configured mode. */
-  async submitFace(enrolmentId: string, frames: readonly Uint8Array[]): Promise<Enrolment> {
+  /**
+   * Step 2: face match against the registry portrait, with liveness per the configured mode. A
+   * demo identity's sample selfie (development only: the route decides; docs/enrolment.md) is a
+   * still photograph that cannot follow head-turn prompts, so it always gets the passive check.
+   */
+  async submitFace(enrolmentId: string, frames: readonly Uint8Array[], source: 'camera' | 'demo_sample_selfie' = 'camera'): Promise<Enrolment> {
     const { enrolments, registry } = this.#d;
-    const mode = this.#d.policy.livenessMode;
+    const mode = source === 'demo_sample_selfie' ? 'passive' : this.#d.policy.livenessMode;
     const max = this.#d.policy.maxFaceAttempts;
     let enrolment = await this.#require(enrolmentId, 'document_checked');
     const challenge = enrolment.data.challenge;
@@ -220,7 +224,7 @@ export class EnrolmentService {
         throw new TypeError('unreachable');
       }
       const liveness = await checkPassiveLiveness(engine, selfie.value);
-      decisions.push({ step: 'liveness', check: 'passive', result: liveness.passed ? 'pass' : 'fail', details: { score: liveness.score, threshold: liveness.threshold, model: liveness.model, attempt } });
+      decisions.push({ step: 'liveness', check: 'passive', result: liveness.passed ? 'pass' : 'fail', details: { score: liveness.score, threshold: liveness.threshold, model: liveness.model, attempt, ...(source === 'camera' ? {} : { source }) } });
       if (!liveness.passed) await fail('enrolment.liveness_failed');
       probe = await engine.embed(selfie.value.image, selfie.value.face);
     }

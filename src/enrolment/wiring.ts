@@ -19,6 +19,7 @@ import type { FaceEngine } from '../face/face-engine.ts';
 import { loadOnnxFaceEngine } from '../face/onnx-face-engine.ts';
 import type { RouteModule } from '../http/server.ts';
 import type { Sealer } from '../keys/envelope.ts';
+import { demoSampleSelfie } from '../registry/demo-selfie.ts';
 import type { AuthoritativeRegistry } from '../registry/registry.ts';
 import type { Database } from '../storage/schema.ts';
 import { RecoveryNotices } from '../recovery/notices.ts';
@@ -96,10 +97,12 @@ export function buildEnrolmentServices(base: {
   };
 }
 
-export function enrolmentRouteModules(services: EnrolmentServices & { persons: PersonRepository; activity: ActivityRepository; now: () => Date }): RouteModule[] {
+export function enrolmentRouteModules(services: EnrolmentServices & { config: Config; persons: PersonRepository; activity: ActivityRepository; now: () => Date }): RouteModule[] {
   const recoveryNotices = new RecoveryNotices({ db: services.enrolments.db });
+  // Demo identities' sample selfies: development only (docs/enrolment.md).
+  const sampleSelfie = services.config.NODE_ENV === 'production' ? null : (documentType: string, documentNumber: string) => demoSampleSelfie({ faceEngine: services.faceEngine }, documentType, documentNumber);
   return [
-    enrolmentRoutes({ enrolment: services.enrolment, personSessions: services.personSessions }),
+    enrolmentRoutes({ enrolment: services.enrolment, personSessions: services.personSessions, sampleSelfie }),
     accountRoutes({ persons: services.persons, passkeys: services.passkeys, activity: services.activity, personSessions: services.personSessions, deactivation: services.deactivation, recoveryNotice: (personId) => recoveryNotices.pending(personId), now: services.now }),
   ];
 }

@@ -26,7 +26,7 @@ export interface DemoPortraitSources {
   /** The npm package holding the photographs, and its folder that holds them. */
   readonly package: string;
   readonly folder: string;
-  readonly portraits: Readonly<Record<string, { readonly photo: string; readonly face_from_left: number }>>;
+  readonly portraits: Readonly<Record<string, { readonly photo: string; readonly face_from_left: number; readonly sample_selfie?: { readonly photo: string; readonly face_from_left: number } }>>;
 }
 
 /** A portrait frames the face like a document photo: 1.5 face widths wide, 1.9 high, eyes in the upper half. */

@@ -74,7 +74,7 @@ const STEPS: readonly { id: string; label: MessageId }[] = [
  * still posts (never GET: document number, name and birth date must not land in the URL, the
  * history or a log) to POST /enrol, which answers this page with `noScript` and keeps nothing.
  */
-export function enrolPage(ctx: PageContext, options: { guardianSignedIn: boolean; noScript?: boolean }): string {
+export function enrolPage(ctx: PageContext, options: { guardianSignedIn: boolean; noScript?: boolean; sampleSelfie?: boolean }): string {
   const t = messages(ctx.lang);
   const field = (id: string, label: MessageId, input: Html, hint?: MessageId) => html`<div class="field">
 <label for="${id}">${t[label]}</label>${hint ? html`<span class="hint" id="${id}-hint">${t[hint]}</span>` : ''}
@@ -145,6 +145,7 @@ ${field('mrz', 'enrol.field.mrz', html`<textarea id="mrz" name="mrz" rows="2" sp
 <div class="video-frame"><video id="camera" playsinline muted aria-label="${t['enrol.selfie.video']}"></video></div>
 <p class="prompt" id="prompt" aria-live="assertive"></p>
 <div class="actions"><button type="button" id="camera-start">${t['enrol.selfie.start']}</button><button type="button" id="capture" hidden>${t['enrol.selfie.capture']}</button></div>
+${options.sampleSelfie ? html`<div id="demo-selfie"><p class="hint" id="demo-selfie-hint">${t['enrol.selfie.demo.lead']}</p><button type="button" class="secondary" id="demo-selfie-use" aria-describedby="demo-selfie-hint">${t['enrol.selfie.demo.use']}</button></div>` : ''}
 </section>
 
 <section id="step-guardian" aria-labelledby="h-guardian" hidden>

@@ -95,7 +95,7 @@ export function webRoutes(services: Services): RouteModule {
 
     app.get('/enrol', { schema: { hide: true } }, async (request, reply) => {
       const session = await sessionOf(request);
-      return sendPage(reply, enrolPage(ctxOf(request), { guardianSignedIn: session !== null }));
+      return sendPage(reply, enrolPage(ctxOf(request), { guardianSignedIn: session !== null, sampleSelfie: services.config.NODE_ENV !== 'production' }));
     });
 
     // The enrol form without scripts: the details are dropped unread (nothing can enrol without the camera and a passkey).

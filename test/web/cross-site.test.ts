@@ -43,6 +43,7 @@ const NOT_COOKIE_ROUTES: Record<string, string> = {
   'POST /api/v1/session/options': 'passkey assertion options',
   'POST /api/v1/enrolments': 'an enrolment is anonymous until issuance',
   'POST /api/v1/enrolments/:id/face': 'the enrolment id is the capability',
+  'POST /api/v1/enrolments/:id/face/sample-selfie': 'the enrolment id is the capability (development only)',
   'POST /api/v1/enrolments/:id/guardian': 'the guardian proves themselves with a passkey assertion',
   'POST /api/v1/enrolments/:id/guardian/options': 'the enrolment id is the capability',
   'POST /api/v1/enrolments/:id/passkey': 'the enrolment id is the capability',

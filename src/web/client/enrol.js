@@ -215,6 +215,26 @@ captureButton.addEventListener('click', async () => {
   }
 });
 
+// Development only (the page offers it outside production): a demo identity's sample selfie
+// instead of the camera; the service runs the face step on it (docs/enrolment.md).
+const demoSelfieButton = document.getElementById('demo-selfie-use');
+demoSelfieButton?.addEventListener('click', async () => {
+  demoSelfieButton.disabled = true;
+  hideProblem(problem);
+  try {
+    prompt.textContent = hints.checking;
+    const view = await api('POST', `/api/v1/enrolments/${enrolment.id}/face/sample-selfie`);
+    stream?.getTracks().forEach((track) => track.stop());
+    prompt.textContent = '';
+    proceed(view);
+  } catch (error) {
+    prompt.textContent = '';
+    fail(error instanceof ApiError ? error : new ApiError(0, '', hints.generic));
+  } finally {
+    demoSelfieButton.disabled = false;
+  }
+});
+
 // Step 3 (minors): the guardian approves with their passkey.
 const guardianButton = document.getElementById('guardian-approve');
 guardianButton.addEventListener('click', async () => {

@@ -83,6 +83,8 @@ export const en: Record<MessageId, string> = {
   'enrol.selfie.prompt.blink': 'Blink',
   'enrol.selfie.prompt.nod': 'Nod',
   'enrol.selfie.checking': 'Matching, one moment…',
+  'enrol.selfie.demo.lead': 'Development mode, no camera? A demo identity can use its sample selfie: another photo of the same face than its registry portrait. The real face match and the passive liveness check run on it, and it counts as an attempt.',
+  'enrol.selfie.demo.use': 'Use this demo identity’s sample selfie',
   'enrol.passkey.title': 'Create a passkey',
   'enrol.passkey.lead': 'A passkey stays on your device, protected by your fingerprint, face or screen lock. You sign in with it; no password.',
   'enrol.passkey.create': 'Create passkey',

@@ -85,6 +85,8 @@ export const zhCN = {
   'enrol.selfie.prompt.blink': '请眨眼',
   'enrol.selfie.prompt.nod': '请点头',
   'enrol.selfie.checking': '正在比对，请稍候…',
+  'enrol.selfie.demo.lead': '开发模式，没有摄像头？演示身份可以使用示例自拍：与登记照片不同的另一张同一人的照片。系统照常进行真实的人脸比对和静默活体检测，并计入核验次数。',
+  'enrol.selfie.demo.use': '使用该演示身份的示例自拍',
   'enrol.passkey.title': '创建通行密钥',
   'enrol.passkey.lead': '通行密钥保存在您的设备上，用指纹、面容或屏幕锁保护。以后用它登录，无需密码。',
   'enrol.passkey.create': '创建通行密钥',
