@@ -260,6 +260,9 @@ export function activityTypeLabel(lang: PageLang, type: string): string {
     web_certificate_issued: 'activity.type.certificate_issued',
     credential_revoked: 'activity.type.certificate_revoked',
     'account.deactivated': 'activity.type.deactivated',
+    'account.recovered': 'activity.type.recovered',
+    'device.reported_lost': 'activity.type.device_lost',
+    'guardian.approved_recovery': 'activity.type.guardian_approved_recovery',
   };
   const id = known[type] ?? (type.startsWith('authority.') ? 'activity.type.authority' : type.includes('disclos') ? 'activity.type.disclosure' : type.includes('consent') ? 'activity.type.consent' : type.includes('revoc') ? 'activity.type.revocation' : type.includes('signin') || type.includes('sign_in') ? 'activity.type.sign_in' : undefined);
   return id ? t[id] : type;

@@ -105,6 +105,8 @@ for (const database of testDatabases) {
       assert.equal(entry?.details.recovery_id, id);
       assert.equal(entry?.details.devices_revoked, 1);
       assert.ok(activity.some((e) => e.type === 'enrolment.completed'), 'the history is kept');
+      const activityPage = await (await fetch(`${world.issuer}/activity`, { headers: { cookie: `netid_session=${recovered.body.session.token}`, 'accept-language': 'en' } })).text();
+      assert.match(activityPage, /data-type="account\.recovered"[^]*?Account recovered: new passkey, earlier ones revoked/);
       const own = await world.node.services.transparency.ownEntries(personId);
       const logged = own.entries.filter((e) => e.event.type === 'account.recovered');
       assert.equal(logged.length, 1);
