@@ -67,8 +67,13 @@ async function enrolAndSignIn(lang: 'zh-CN' | 'en', name: string, role: 'operato
   page.on('pageerror', (error) => problems.push(error.message));
   await addVirtualAuthenticator(context, page);
   await page.goto(created.enrolment_link!);
-  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN', 'Chinese by default');
+  // The one language rule: no choice made yet, so the browser's language decides.
+  assert.equal(await page.getAttribute('html', 'lang'), lang, "the browser's language when no choice was made");
   if (lang === 'en') {
+    // An explicit choice wins over the browser's language, and can be taken back.
+    await page.click('a.lang-switch');
+    await page.waitForURL(created.enrolment_link!);
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
     await page.click('a.lang-switch');
     await page.waitForURL(created.enrolment_link!);
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
