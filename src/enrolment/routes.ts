@@ -3,10 +3,10 @@
  * EnrolmentService calls; the JSON schemas feed the OpenAPI document. Frames travel as base64
  * JPEG/PNG in JSON; they are decoded in memory for the decision and never logged or stored.
  */
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { PersonSessions } from '../accounts/person-session.ts';
 import type { RouteModule } from '../http/server.ts';
-import { limited } from '../http/rate-limit.ts';
+import { limited, type LimitName } from '../http/rate-limit.ts';
 import { EnrolmentError } from './errors.ts';
 import type { EnrolmentService } from './service.ts';
 import { nextStep, type Enrolment } from './states.ts';
@@ -60,6 +60,83 @@ export function decodeFrames(frames: readonly string[]): Uint8Array[] {
   return frames.map((f) => new Uint8Array(Buffer.from(f.replace(/^data:image\/[a-z]+;base64,/, ''), 'base64')));
 }
 
+/**
+ * The proofing steps enrolment and recovery share (a recovery proves who someone is exactly as an
+ * enrolment does), as one set of route shapes that differ only in where they live, what they are
+ * called and which flow answers.
+ */
+export interface ProofingRoutes {
+  /** '/api/v1/enrolments' or '/api/v1/recoveries'. */
+  readonly prefix: string;
+  readonly tags: string[];
+  readonly view: object;
+  readonly service: EnrolmentService;
+  readonly toView: (e: Enrolment) => Promise<object>;
+  readonly startLimit: LimitName;
+  readonly summaries: { readonly start: string; readonly state: string; readonly cancel: string; readonly face: string; readonly guardian: string; readonly passkeyOptions: string };
+  readonly passkeyOptions: (id: string) => Promise<unknown>;
+}
+
+/** The :id of a route under the prefix. */
+export const idOf = (request: { params: unknown }) => (request.params as { id: string }).id;
+
+/** Start with the document, read the state, cancel, and the face step with its liveness challenge. */
+export function documentAndFaceRoutes(app: FastifyInstance, p: ProofingRoutes): void {
+  const { prefix, tags, view, service, toView } = p;
+  app.post(prefix, {
+    config: limited(p.startLimit),
+    schema: {
+      summary: p.summaries.start,
+      tags,
+      body: documentBody,
+      response: { 201: view, ...errors },
+    },
+  }, async (request, reply) => {
+    const b = request.body as { document_type: string; document_number: string; name: string; birth_date: string; expiry_date?: string; mrz?: string };
+    const e = await service.start({ documentType: b.document_type, documentNumber: b.document_number, name: b.name, birthDate: b.birth_date, expiryDate: b.expiry_date, mrz: b.mrz });
+    return reply.status(201).send(await toView(e));
+  });
+
+  app.get(`${prefix}/:id`, { schema: { summary: p.summaries.state, tags, params: idParams, response: { 200: view, ...errors } } }, async (request) => toView(await service.find(idOf(request))));
+
+  app.delete(`${prefix}/:id`, { config: limited('enrolment_step'), schema: { summary: p.summaries.cancel, tags, params: idParams, response: { 200: view, ...errors } } }, async (request) => toView(await service.cancel(idOf(request))));
+
+  app.get(`${prefix}/:id/face/challenge`, {
+    config: limited('enrolment_step'),
+    schema: { summary: 'A new active-liveness challenge: one frame per prompt, in order', tags, params: idParams, response: { 200: { type: 'object', properties: { prompts: { type: 'array', items: { type: 'string' } } } }, ...errors } },
+  }, async (request) => ({ prompts: [...(await service.faceChallenge(idOf(request)))] }));
+
+  app.post(`${prefix}/:id/face`, {
+    config: limited('enrolment_step'),
+    schema: {
+      summary: p.summaries.face,
+      tags,
+      params: idParams,
+      body: { type: 'object', required: ['frames'], additionalProperties: false, properties: { frames: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'string', minLength: 4, maxLength: MAX_FRAME_CHARS } } } },
+      response: { 200: view, ...errors },
+    },
+  }, async (request) => toView(await service.submitFace(idOf(request), decodeFrames((request.body as { frames: string[] }).frames))));
+}
+
+/** The guardian's approval (minors) and the new passkey's registration options. */
+export function guardianAndPasskeyOptionsRoutes(app: FastifyInstance, p: ProofingRoutes): void {
+  const { prefix, tags, view, service, toView } = p;
+  app.post(`${prefix}/:id/guardian/options`, {
+    config: limited('passkey_options'),
+    schema: { summary: "Passkey assertion options for the guardian's approval (minors)", tags, params: idParams, response: { 200: optionsBody, ...errors } },
+  }, async (request) => service.guardianOptions(idOf(request)));
+
+  app.post(`${prefix}/:id/guardian`, {
+    config: limited('passkey_verification', 'passkey_credential'),
+    schema: { summary: p.summaries.guardian, tags, params: idParams, body: webauthnJson, response: { 200: view, 403: errorBody, ...errors } },
+  }, async (request) => toView(await service.guardianApprove(idOf(request), request.body as never)));
+
+  app.post(`${prefix}/:id/passkey/options`, {
+    config: limited('passkey_options'),
+    schema: { summary: p.summaries.passkeyOptions, tags, params: idParams, response: { 200: optionsBody, ...errors } },
+  }, async (request) => p.passkeyOptions(idOf(request)));
+}
+
 export interface EnrolmentRouteDeps {
   readonly enrolment: EnrolmentService;
   readonly personSessions: PersonSessions;
@@ -87,50 +164,26 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
     return { id, state: 'issued' as const, web_number: result.webNumber, session: { token, expires_at: session.expiresAt.toISOString(), idle_timeout_seconds: deps.personSessions.idleSeconds } };
   };
 
+  const proofing: ProofingRoutes = {
+    prefix: '/api/v1/enrolments',
+    tags,
+    view,
+    service,
+    toView,
+    startLimit: 'enrolment_start',
+    summaries: {
+      start: 'Start an enrolment with an identity document; the registry check runs at once',
+      state: 'State of an enrolment and its next step',
+      cancel: 'Cancel an unfinished enrolment',
+      face: 'Submit the selfie frames (base64 JPEG/PNG): one frame in passive mode, one per prompt in active mode',
+      guardian: "The guardian's passkey assertion (AuthenticationResponseJSON): approval for under-14s, consent for 14–17",
+      passkeyOptions: 'Passkey registration options (user verification required)',
+    },
+    passkeyOptions: (id) => service.passkeyOptions(id),
+  };
+
   return (app) => {
-    app.post('/api/v1/enrolments', {
-      config: limited('enrolment_start'),
-      schema: {
-        summary: 'Start an enrolment with an identity document; the registry check runs at once',
-        tags,
-        body: documentBody,
-        response: { 201: view, ...errors },
-      },
-    }, async (request, reply) => {
-      const b = request.body as { document_type: string; document_number: string; name: string; birth_date: string; expiry_date?: string; mrz?: string };
-      const e = await service.start({ documentType: b.document_type, documentNumber: b.document_number, name: b.name, birthDate: b.birth_date, expiryDate: b.expiry_date, mrz: b.mrz });
-      return reply.status(201).send(await toView(e));
-    });
-
-    app.get('/api/v1/enrolments/:id', { schema: { summary: 'State of an enrolment and its next step', tags, params: idParams, response: { 200: view, ...errors } } }, async (request) => {
-      return toView(await service.find((request.params as { id: string }).id));
-    });
-
-    app.delete('/api/v1/enrolments/:id', { config: limited('enrolment_step'), schema: { summary: 'Cancel an unfinished enrolment', tags, params: idParams, response: { 200: view, ...errors } } }, async (request) => {
-      return toView(await service.cancel((request.params as { id: string }).id));
-    });
-
-    app.get('/api/v1/enrolments/:id/face/challenge', {
-      config: limited('enrolment_step'),
-      schema: { summary: 'A new active-liveness challenge: one frame per prompt, in order', tags, params: idParams, response: { 200: { type: 'object', properties: { prompts: { type: 'array', items: { type: 'string' } } } }, ...errors } },
-    }, async (request) => {
-      return { prompts: [...(await service.faceChallenge((request.params as { id: string }).id))] };
-    });
-
-    app.post('/api/v1/enrolments/:id/face', {
-      config: limited('enrolment_step'),
-      schema: {
-        summary: 'Submit the selfie frames (base64 JPEG/PNG): one frame in passive mode, one per prompt in active mode',
-        tags,
-        params: idParams,
-        body: { type: 'object', required: ['frames'], additionalProperties: false, properties: { frames: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'string', minLength: 4, maxLength: MAX_FRAME_CHARS } } } },
-        response: { 200: view, ...errors },
-      },
-    }, async (request) => {
-      const { frames } = request.body as { frames: string[] };
-      const bytes = decodeFrames(frames);
-      return toView(await service.submitFace((request.params as { id: string }).id, bytes));
-    });
+    documentAndFaceRoutes(app, proofing);
 
     app.post('/api/v1/enrolments/:id/face/sample-selfie', {
       config: limited('enrolment_step'),
@@ -142,7 +195,7 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
       },
     }, async (request) => {
       if (!deps.sampleSelfie) throw EnrolmentError('enrolment.sample_selfie_development_only');
-      const id = (request.params as { id: string }).id;
+      const id = idOf(request);
       const current = await service.find(id);
       if (current.state !== 'document_checked') throw EnrolmentError('enrolment.wrong_state', { state: current.state });
       const selfie = await deps.sampleSelfie(current.data.attributes.document_type, current.data.attributes.document_number);
@@ -150,26 +203,13 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
       return toView(await service.submitFace(id, [selfie], 'demo_sample_selfie'));
     });
 
-    app.post('/api/v1/enrolments/:id/guardian/options', {
-      config: limited('passkey_options'),
-      schema: { summary: "Passkey assertion options for the guardian's approval (minors)", tags, params: idParams, response: { 200: optionsBody, ...errors } },
-    }, async (request) => service.guardianOptions((request.params as { id: string }).id));
-
-    app.post('/api/v1/enrolments/:id/guardian', {
-      config: limited('passkey_verification', 'passkey_credential'),
-      schema: { summary: "The guardian's passkey assertion (AuthenticationResponseJSON): approval for under-14s, consent for 14–17", tags, params: idParams, body: webauthnJson, response: { 200: view, 403: errorBody, ...errors } },
-    }, async (request) => toView(await service.guardianApprove((request.params as { id: string }).id, request.body as never)));
-
-    app.post('/api/v1/enrolments/:id/passkey/options', {
-      config: limited('passkey_options'),
-      schema: { summary: 'Passkey registration options (user verification required)', tags, params: idParams, response: { 200: optionsBody, ...errors } },
-    }, async (request) => service.passkeyOptions((request.params as { id: string }).id));
+    guardianAndPasskeyOptionsRoutes(app, proofing);
 
     app.post('/api/v1/enrolments/:id/passkey', {
       config: limited('passkey_verification'),
       schema: { summary: 'Bind the passkey (RegistrationResponseJSON) and issue the web number; starts a session', tags, params: idParams, body: webauthnJson, response: { 200: issuedBody, ...errors } },
     }, async (request, reply) => {
-      const id = (request.params as { id: string }).id;
+      const id = idOf(request);
       return issued(reply, id, await service.bindPasskey(id, request.body as never));
     });
 
@@ -177,7 +217,7 @@ export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
       config: limited('enrolment_step'),
       schema: { summary: 'Finish issuance of an enrolment whose passkey is bound (after an interruption)', tags, params: idParams, response: { 200: issuedBody, ...errors } },
     }, async (request, reply) => {
-      const id = (request.params as { id: string }).id;
+      const id = idOf(request);
       const current = await service.find(id);
       if (current.state === 'issued') throw EnrolmentError('enrolment.wrong_state', { state: 'issued' });
       return issued(reply, id, await service.issue(id));

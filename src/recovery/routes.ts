@@ -6,7 +6,7 @@
 import formbody from '@fastify/formbody';
 import type { PersonSessions } from '../accounts/person-session.ts';
 import { WEBAUTHN_RESPONSE_SCHEMA as webauthnJson } from '../accounts/devices.ts';
-import { decodeFrames, documentBody, errorBody, idParams, MAX_FRAME_CHARS, optionsBody } from '../enrolment/routes.ts';
+import { documentAndFaceRoutes, errorBody, guardianAndPasskeyOptionsRoutes, idOf, idParams, type ProofingRoutes } from '../enrolment/routes.ts';
 import { nextStep, type Enrolment } from '../enrolment/states.ts';
 import { limited } from '../http/rate-limit.ts';
 import type { RouteModule } from '../http/server.ts';
@@ -64,59 +64,29 @@ export function recoveryRoutes(deps: RecoveryRouteDeps): RouteModule {
     failure_code: r.state === 'failed' ? r.failureCode : null,
     web_number: r.state === 'recovered' ? await recovery.webNumberOf(r.personId) : null,
   });
-  const idOf = (request: { params: unknown }) => (request.params as { id: string }).id;
+  const routes: ProofingRoutes = {
+    prefix: '/api/v1/recoveries',
+    tags,
+    view,
+    service: proofing,
+    toView,
+    startLimit: 'recovery_start',
+    summaries: {
+      start: 'Recover an account whose passkeys are lost: start with the identity document; the registry check runs at once (the same answers as an enrolment)',
+      state: 'State of a recovery and its next step',
+      cancel: 'Cancel an unfinished recovery',
+      face: "Submit the selfie frames (base64 JPEG/PNG), matched against the registry portrait with liveness, as at enrolment; only then is it said whether the document is enrolled (recovery.not_enrolled)",
+      guardian: "The guardian's passkey assertion (AuthenticationResponseJSON) approving a minor's recovery",
+      passkeyOptions: 'Registration options for the new passkey (user verification required)',
+    },
+    passkeyOptions: (id) => recovery.passkeyOptions(id),
+  };
 
   return async (app) => {
     await app.register(formbody);
 
-    app.post('/api/v1/recoveries', {
-      config: limited('recovery_start'),
-      schema: {
-        summary: 'Recover an account whose passkeys are lost: start with the identity document; the registry check runs at once (the same answers as an enrolment)',
-        tags,
-        body: documentBody,
-        response: { 201: view, ...errors },
-      },
-    }, async (request, reply) => {
-      const b = request.body as { document_type: string; document_number: string; name: string; birth_date: string; expiry_date?: string; mrz?: string };
-      const r = await proofing.start({ documentType: b.document_type, documentNumber: b.document_number, name: b.name, birthDate: b.birth_date, expiryDate: b.expiry_date, mrz: b.mrz });
-      return reply.status(201).send(await toView(r));
-    });
-
-    app.get('/api/v1/recoveries/:id', { schema: { summary: 'State of a recovery and its next step', tags, params: idParams, response: { 200: view, ...errors } } }, async (request) => toView(await proofing.find(idOf(request))));
-
-    app.delete('/api/v1/recoveries/:id', { config: limited('enrolment_step'), schema: { summary: 'Cancel an unfinished recovery', tags, params: idParams, response: { 200: view, ...errors } } }, async (request) => toView(await proofing.cancel(idOf(request))));
-
-    app.get('/api/v1/recoveries/:id/face/challenge', {
-      config: limited('enrolment_step'),
-      schema: { summary: 'A new active-liveness challenge: one frame per prompt, in order', tags, params: idParams, response: { 200: { type: 'object', properties: { prompts: { type: 'array', items: { type: 'string' } } } }, ...errors } },
-    }, async (request) => ({ prompts: [...(await proofing.faceChallenge(idOf(request)))] }));
-
-    app.post('/api/v1/recoveries/:id/face', {
-      config: limited('enrolment_step'),
-      schema: {
-        summary: "Submit the selfie frames (base64 JPEG/PNG), matched against the registry portrait with liveness, as at enrolment; only then is it said whether the document is enrolled (recovery.not_enrolled)",
-        tags,
-        params: idParams,
-        body: { type: 'object', required: ['frames'], additionalProperties: false, properties: { frames: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'string', minLength: 4, maxLength: MAX_FRAME_CHARS } } } },
-        response: { 200: view, ...errors },
-      },
-    }, async (request) => toView(await proofing.submitFace(idOf(request), decodeFrames((request.body as { frames: string[] }).frames))));
-
-    app.post('/api/v1/recoveries/:id/guardian/options', {
-      config: limited('passkey_options'),
-      schema: { summary: "Passkey assertion options for the guardian's approval (minors)", tags, params: idParams, response: { 200: optionsBody, ...errors } },
-    }, async (request) => proofing.guardianOptions(idOf(request)));
-
-    app.post('/api/v1/recoveries/:id/guardian', {
-      config: limited('passkey_verification', 'passkey_credential'),
-      schema: { summary: "The guardian's passkey assertion (AuthenticationResponseJSON) approving a minor's recovery", tags, params: idParams, body: webauthnJson, response: { 200: view, 403: errorBody, ...errors } },
-    }, async (request) => toView(await proofing.guardianApprove(idOf(request), request.body as never)));
-
-    app.post('/api/v1/recoveries/:id/passkey/options', {
-      config: limited('passkey_options'),
-      schema: { summary: 'Registration options for the new passkey (user verification required)', tags, params: idParams, response: { 200: optionsBody, ...errors } },
-    }, async (request) => recovery.passkeyOptions(idOf(request)));
+    documentAndFaceRoutes(app, routes);
+    guardianAndPasskeyOptionsRoutes(app, routes);
 
     app.post('/api/v1/recoveries/:id/passkey', {
       config: limited('passkey_verification'),
