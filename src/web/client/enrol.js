@@ -184,26 +184,13 @@ function grabFrame() {
   return canvas.toDataURL('image/jpeg', 0.92);
 }
 
-captureButton.addEventListener('click', async () => {
-  captureButton.disabled = true;
+// Whichever way the face comes (the camera, or the demo sample selfie), the step ends alike: the
+// camera stops and the flow goes on, or the problem is shown and the button can be pressed again.
+async function faceStep(button, submit) {
+  button.disabled = true;
   hideProblem(problem);
   try {
-    const frames = [];
-    if (enrolment.liveness_mode === 'active') {
-      const prompts = enrolment.challenge?.prompts ?? (await api('GET', `/api/v1/enrolments/${enrolment.id}/face/challenge`)).prompts;
-      enrolment = { ...enrolment, challenge: null };
-      for (const p of prompts) {
-        prompt.textContent = promptText[p] ?? p;
-        await sleep(2000);
-        frames.push(grabFrame());
-      }
-    } else {
-      prompt.textContent = promptText.look_straight;
-      await sleep(600);
-      frames.push(grabFrame());
-    }
-    prompt.textContent = hints.checking;
-    const view = await api('POST', `/api/v1/enrolments/${enrolment.id}/face`, { frames });
+    const view = await submit();
     stream?.getTracks().forEach((track) => track.stop());
     prompt.textContent = '';
     proceed(view);
@@ -211,29 +198,36 @@ captureButton.addEventListener('click', async () => {
     prompt.textContent = '';
     fail(error instanceof ApiError ? error : new ApiError(0, '', hints.generic));
   } finally {
-    captureButton.disabled = false;
+    button.disabled = false;
   }
-});
+}
+
+captureButton.addEventListener('click', () => faceStep(captureButton, async () => {
+  const frames = [];
+  if (enrolment.liveness_mode === 'active') {
+    const prompts = enrolment.challenge?.prompts ?? (await api('GET', `/api/v1/enrolments/${enrolment.id}/face/challenge`)).prompts;
+    enrolment = { ...enrolment, challenge: null };
+    for (const p of prompts) {
+      prompt.textContent = promptText[p] ?? p;
+      await sleep(2000);
+      frames.push(grabFrame());
+    }
+  } else {
+    prompt.textContent = promptText.look_straight;
+    await sleep(600);
+    frames.push(grabFrame());
+  }
+  prompt.textContent = hints.checking;
+  return api('POST', `/api/v1/enrolments/${enrolment.id}/face`, { frames });
+}));
 
 // Development only (the page offers it outside production): a demo identity's sample selfie
 // instead of the camera; the service runs the face step on it (docs/enrolment.md).
 const demoSelfieButton = document.getElementById('demo-selfie-use');
-demoSelfieButton?.addEventListener('click', async () => {
-  demoSelfieButton.disabled = true;
-  hideProblem(problem);
-  try {
-    prompt.textContent = hints.checking;
-    const view = await api('POST', `/api/v1/enrolments/${enrolment.id}/face/sample-selfie`);
-    stream?.getTracks().forEach((track) => track.stop());
-    prompt.textContent = '';
-    proceed(view);
-  } catch (error) {
-    prompt.textContent = '';
-    fail(error instanceof ApiError ? error : new ApiError(0, '', hints.generic));
-  } finally {
-    demoSelfieButton.disabled = false;
-  }
-});
+demoSelfieButton?.addEventListener('click', () => faceStep(demoSelfieButton, () => {
+  prompt.textContent = hints.checking;
+  return api('POST', `/api/v1/enrolments/${enrolment.id}/face/sample-selfie`);
+}));
 
 // Step 3 (minors): the guardian approves with their passkey.
 const guardianButton = document.getElementById('guardian-approve');
