@@ -8,7 +8,7 @@
  * of them; it holds opaque ids only, keyed by the person's and the app's ids (no join across
  * people, SCALE.md).
  */
-import type { ActivityRepository } from '../audit/activity.ts';
+import type { ActivityEntry, ActivityRepository } from '../audit/activity.ts';
 import type { EphemeralStore } from '../storage/ephemeral-store.ts';
 
 /** oidc-provider's Grant lifetime (provider.ts `ttl.Grant`); the grants index lives as long. */
@@ -120,4 +120,24 @@ export async function disconnectApp(deps: { grants: PersonGrants; activity: Acti
   for (const notify of deps.notifiers) notified = (await notify(personId, clientId, outcome.sids)).notified || notified;
   await deps.activity.record({ personId, type: 'app.disconnected', occurredAt: deps.now(), relyingPartyId: clientId, details: { grants_revoked: outcome.grants, tokens_revoked: outcome.tokens, app_notified: notified } });
   return { ...outcome, notified };
+}
+
+/**
+ * The apps a person is connected to, read from their own activity (newest first, as listed): an
+ * app is connected from a successful sign-in until a disconnect, and a later sign-in connects it
+ * again. Each connected app (its client id) with its successful sign-ins since it was last
+ * disconnected, oldest first; apps in the order they were connected.
+ */
+export function connectedAppsOf(entries: readonly ActivityEntry[]): Map<string, ActivityEntry[]> {
+  const connected = new Map<string, ActivityEntry[]>();
+  // Oldest first: a disconnect ends what came before it.
+  for (const e of [...entries].reverse()) {
+    if (!e.relyingPartyId) continue;
+    if (e.type === 'app.disconnected') connected.delete(e.relyingPartyId);
+    if (e.type !== 'oidc.sign_in' || e.details.result !== 'success') continue;
+    const signIns = connected.get(e.relyingPartyId) ?? [];
+    signIns.push(e);
+    connected.set(e.relyingPartyId, signIns);
+  }
+  return connected;
 }

@@ -5,24 +5,14 @@
  * grants and remembered consent are kept, so the app's next sign-in finds the same person.
  */
 import type { ActivityRepository } from '../audit/activity.ts';
-import type { DisconnectNotifier, PersonGrants } from '../oidc/grants.ts';
+import { connectedAppsOf, type DisconnectNotifier, type PersonGrants } from '../oidc/grants.ts';
 
 /** Enough for any person's history of sign-ins within the activity retention. */
 const HISTORY_LIMIT = 10_000;
 
-/**
- * The client ids a person is connected to, from their own activity (the same rule as the
- * connected-apps page): connected from a successful sign-in until a disconnect.
- */
+/** The client ids a person is connected to, from their own activity (src/oidc/grants.ts connectedAppsOf). */
 export async function connectedClientIds(activity: ActivityRepository, personId: string, now: Date): Promise<string[]> {
-  const connected = new Set<string>();
-  // Oldest first: a disconnect ends what came before it.
-  for (const e of [...(await activity.listVisible(personId, now, HISTORY_LIMIT))].reverse()) {
-    if (!e.relyingPartyId) continue;
-    if (e.type === 'app.disconnected') connected.delete(e.relyingPartyId);
-    if (e.type === 'oidc.sign_in' && e.details.result === 'success') connected.add(e.relyingPartyId);
-  }
-  return [...connected];
+  return [...connectedAppsOf(await activity.listVisible(personId, now, HISTORY_LIMIT)).keys()];
 }
 
 export function appTeller(deps: { activity: ActivityRepository; grants: PersonGrants; notifiers: readonly DisconnectNotifier[]; now: () => Date }): (personId: string) => Promise<string[]> {

@@ -13,7 +13,7 @@ import { deactivatePerson } from '../accounts/deactivation.ts';
 import type { Services } from '../app/services.ts';
 import type { RouteModule } from '../http/server.ts';
 import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
-import { disconnectApp, personGrantsOf } from '../oidc/grants.ts';
+import { connectedAppsOf, disconnectApp, personGrantsOf } from '../oidc/grants.ts';
 import { HttpError } from '../http/error-mapper.ts';
 import { pageLang, sendPage, setPageLang } from './layout.ts';
 import { format, messages, type PageLang } from './messages/index.ts';
@@ -150,24 +150,14 @@ export function webRoutes(services: Services): RouteModule {
       return reply.status(201).send({ reported: true });
     });
 
-    /**
-     * Connected apps, from the person's own activity: an app is connected from its first
-     * successful sign-in until the person disconnects it (a later sign-in connects it again).
-     */
+    /** Connected apps, from the person's own activity (the rule: src/oidc/grants.ts connectedAppsOf). */
     const connectedApps = async (personId: string): Promise<ConnectedApp[]> => {
-      const entries = await services.activity.listVisible(personId, services.now());
       const names = new Map<string, string>();
-      const byClient = new Map<string, ConnectedApp>();
-      // Oldest first: a disconnect ends what came before it.
-      for (const e of [...entries].reverse()) {
-        const clientId = e.relyingPartyId;
-        if (!clientId) continue;
-        if (e.type === 'app.disconnected') byClient.delete(clientId);
-        if (e.type !== 'oidc.sign_in' || e.details.result !== 'success') continue;
-        const existing = byClient.get(clientId);
-        byClient.set(clientId, { clientId, name: (await appName(clientId, names)) ?? clientId, firstAt: existing?.firstAt ?? e.occurredAt, claims: [...new Set([...(existing?.claims ?? []), ...claimsOf(e.details)])] });
+      const apps: ConnectedApp[] = [];
+      for (const [clientId, signIns] of connectedAppsOf(await services.activity.listVisible(personId, services.now()))) {
+        apps.push({ clientId, name: (await appName(clientId, names)) ?? clientId, firstAt: signIns[0]!.occurredAt, claims: [...new Set(signIns.flatMap((e) => claimsOf(e.details)))] });
       }
-      return [...byClient.values()];
+      return apps;
     };
 
     app.get('/apps', { schema: { hide: true } }, async (request, reply) => {
