@@ -9,16 +9,22 @@ import { after, before, describe, it } from 'node:test';
 import { createHash, randomBytes } from 'node:crypto';
 import { ADULT, Browser, enrolPerson, personBrowser, registerApp, signIn, startOidcNode, type OidcTestNode, type TestApp } from '../oidc/support.ts';
 
-describe('the activity page explains revocations and appeals', () => {
-  let t: OidcTestNode;
-  let person: Awaited<ReturnType<typeof enrolPerson>>;
+/** A node of the suite's own with 王芳 enrolled: started before the suite's tests, closed after them. */
+function nodeWithAPerson(): { t: OidcTestNode; person: Awaited<ReturnType<typeof enrolPerson>> } {
+  const suite = {} as ReturnType<typeof nodeWithAPerson>;
   before(async () => {
-    t = await startOidcNode();
-    person = await enrolPerson(t, { ...ADULT, document_number: '110105198207150049', name: '王芳' });
+    suite.t = await startOidcNode();
+    suite.person = await enrolPerson(suite.t, { ...ADULT, document_number: '110105198207150049', name: '王芳' });
   });
-  after(async () => t?.close());
+  after(async () => suite.t?.close());
+  return suite;
+}
+
+describe('the activity page explains revocations and appeals', () => {
+  const suite = nodeWithAPerson();
 
   it('shows the reason label, the appeal answer and the blocked app, in zh-CN and English', async () => {
+    const { t, person } = suite;
     const { revocation } = t.node.services;
     const proposed = await revocation.propose({ personId: person.personId, reason: 'device_lost', reference: 'counter ticket 0042', source: 'operator' }, 'operator-a');
     await revocation.approve(proposed.revocation_id, 'operator-b');
@@ -43,22 +49,17 @@ describe('the activity page explains revocations and appeals', () => {
 });
 
 describe('a sign-in to an app is one activity entry', () => {
-  let t: OidcTestNode;
-  let person: Awaited<ReturnType<typeof enrolPerson>>;
-  before(async () => {
-    t = await startOidcNode();
-    person = await enrolPerson(t, { ...ADULT, document_number: '110105198207150049', name: '王芳' });
-  });
-  after(async () => t?.close());
+  const suite = nodeWithAPerson();
 
   const authorizationUrl = (app: TestApp, scope: string) => {
-    const url = new URL('/oidc/auth', t.issuer);
+    const url = new URL('/oidc/auth', suite.t.issuer);
     const verifier = randomBytes(32).toString('base64url');
     url.search = new URLSearchParams({ client_id: app.clientId, redirect_uri: app.redirectUri, response_type: 'code', scope, state: 's', code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256' }).toString();
     return url.href;
   };
 
   it('carries the claims released by their labels and the legal basis the consent screen showed, in zh-CN and English', async () => {
+    const { t, person } = suite;
     const basis = '《反洗钱法》第二十九条（客户身份识别）';
     const app = await registerApp(t, { name: 'Bank of Tests', sector_identifier: 'bank.example', claims: [{ claim: 'web_number', legal_basis: basis }, { claim: 'age_over_18', legal_basis: '' }] });
     const outcome = await signIn(new Browser(t.issuer), authorizationUrl(app, 'openid web_number age_over_18'), person.authenticator, { consent: 'agree' });
