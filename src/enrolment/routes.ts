@@ -77,6 +77,22 @@ export interface ProofingRoutes {
   readonly passkeyOptions: (id: string) => Promise<unknown>;
 }
 
+/** What an enrolment or a recovery answers about itself; the web number once it is issued or kept. */
+export function proofingView(e: Enrolment, policy: EnrolmentService['policy'], webNumber: string | null) {
+  return {
+    id: e.enrolmentId,
+    state: e.state,
+    next_step: nextStep(e),
+    age_group: e.ageGroup,
+    liveness_mode: policy.livenessMode,
+    expires_at: e.expiresAt.toISOString(),
+    face_attempts_left: Math.max(0, policy.maxFaceAttempts - e.faceAttempts),
+    challenge: e.state === 'document_checked' && e.data.challenge ? { prompts: [...e.data.challenge] } : null,
+    failure_code: e.state === 'failed' ? e.failureCode : null,
+    web_number: webNumber,
+  };
+}
+
 /** The :id of a route under the prefix. */
 export const idOf = (request: { params: unknown }) => (request.params as { id: string }).id;
 
@@ -146,18 +162,7 @@ export interface EnrolmentRouteDeps {
 
 export function enrolmentRoutes(deps: EnrolmentRouteDeps): RouteModule {
   const { enrolment: service } = deps;
-  const toView = async (e: Enrolment) => ({
-    id: e.enrolmentId,
-    state: e.state,
-    next_step: nextStep(e),
-    age_group: e.ageGroup,
-    liveness_mode: service.policy.livenessMode,
-    expires_at: e.expiresAt.toISOString(),
-    face_attempts_left: Math.max(0, service.policy.maxFaceAttempts - e.faceAttempts),
-    challenge: e.state === 'document_checked' && e.data.challenge ? { prompts: [...e.data.challenge] } : null,
-    failure_code: e.state === 'failed' ? e.failureCode : null,
-    web_number: await service.webNumberOf(e),
-  });
+  const toView = async (e: Enrolment) => proofingView(e, service.policy, await service.webNumberOf(e));
   const issued = async (reply: FastifyReply, id: string, result: { personId: string; webNumber: string; deviceId: string }) => {
     const { token, session } = await deps.personSessions.create(result.personId, ['enrolment', 'passkey', 'face'], result.deviceId);
     deps.personSessions.setCookie(reply, token, session);

@@ -6,8 +6,8 @@
 import formbody from '@fastify/formbody';
 import type { PersonSessions } from '../accounts/person-session.ts';
 import { WEBAUTHN_RESPONSE_SCHEMA as webauthnJson } from '../accounts/devices.ts';
-import { documentAndFaceRoutes, errorBody, guardianAndPasskeyOptionsRoutes, idOf, idParams, type ProofingRoutes } from '../enrolment/routes.ts';
-import { nextStep, type Enrolment } from '../enrolment/states.ts';
+import { documentAndFaceRoutes, errorBody, guardianAndPasskeyOptionsRoutes, idOf, idParams, proofingView, type ProofingRoutes } from '../enrolment/routes.ts';
+import type { Enrolment } from '../enrolment/states.ts';
 import { limited } from '../http/rate-limit.ts';
 import type { RouteModule } from '../http/server.ts';
 import { RecoveryError } from './errors.ts';
@@ -52,18 +52,7 @@ export interface RecoveryRouteDeps {
 export function recoveryRoutes(deps: RecoveryRouteDeps): RouteModule {
   const { recovery } = deps;
   const proofing = recovery.proofing;
-  const toView = async (r: Enrolment) => ({
-    id: r.enrolmentId,
-    state: r.state,
-    next_step: nextStep(r),
-    age_group: r.ageGroup,
-    liveness_mode: proofing.policy.livenessMode,
-    expires_at: r.expiresAt.toISOString(),
-    face_attempts_left: Math.max(0, proofing.policy.maxFaceAttempts - r.faceAttempts),
-    challenge: r.state === 'document_checked' && r.data.challenge ? { prompts: [...r.data.challenge] } : null,
-    failure_code: r.state === 'failed' ? r.failureCode : null,
-    web_number: r.state === 'recovered' ? await recovery.webNumberOf(r.personId) : null,
-  });
+  const toView = async (r: Enrolment) => proofingView(r, proofing.policy, r.state === 'recovered' ? await recovery.webNumberOf(r.personId) : null);
   const routes: ProofingRoutes = {
     prefix: '/api/v1/recoveries',
     tags,
