@@ -123,6 +123,13 @@ export async function disconnectApp(deps: { grants: PersonGrants; activity: Acti
 }
 
 /**
+ * How much of a person's activity to read when finding their connected apps: enough for any
+ * person's history of sign-ins within the activity retention. One number, so the apps page and
+ * recovery (which logs every connected app out) always agree on which apps are connected.
+ */
+export const CONNECTED_APPS_HISTORY_LIMIT = 10_000;
+
+/**
  * The apps a person is connected to, read from their own activity (newest first, as listed): an
  * app is connected from a successful sign-in until a disconnect, and a later sign-in connects it
  * again. Each connected app (its client id) with its successful sign-ins since it was last

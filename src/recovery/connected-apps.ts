@@ -5,14 +5,11 @@
  * grants and remembered consent are kept, so the app's next sign-in finds the same person.
  */
 import type { ActivityRepository } from '../audit/activity.ts';
-import { connectedAppsOf, type DisconnectNotifier, type PersonGrants } from '../oidc/grants.ts';
-
-/** Enough for any person's history of sign-ins within the activity retention. */
-const HISTORY_LIMIT = 10_000;
+import { CONNECTED_APPS_HISTORY_LIMIT, connectedAppsOf, type DisconnectNotifier, type PersonGrants } from '../oidc/grants.ts';
 
 /** The client ids a person is connected to, from their own activity (src/oidc/grants.ts connectedAppsOf). */
 export async function connectedClientIds(activity: ActivityRepository, personId: string, now: Date): Promise<string[]> {
-  return [...connectedAppsOf(await activity.listVisible(personId, now, HISTORY_LIMIT)).keys()];
+  return [...connectedAppsOf(await activity.listVisible(personId, now, CONNECTED_APPS_HISTORY_LIMIT)).keys()];
 }
 
 export function appTeller(deps: { activity: ActivityRepository; grants: PersonGrants; notifiers: readonly DisconnectNotifier[]; now: () => Date }): (personId: string) => Promise<string[]> {

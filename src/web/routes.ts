@@ -13,7 +13,7 @@ import { deactivatePerson } from '../accounts/deactivation.ts';
 import type { Services } from '../app/services.ts';
 import type { RouteModule } from '../http/server.ts';
 import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
-import { connectedAppsOf, disconnectApp, personGrantsOf } from '../oidc/grants.ts';
+import { CONNECTED_APPS_HISTORY_LIMIT, connectedAppsOf, disconnectApp, personGrantsOf } from '../oidc/grants.ts';
 import { HttpError } from '../http/error-mapper.ts';
 import { pageLang, sendPage, setPageLang } from './layout.ts';
 import { format, messages, type PageLang } from './messages/index.ts';
@@ -154,7 +154,7 @@ export function webRoutes(services: Services): RouteModule {
     const connectedApps = async (personId: string): Promise<ConnectedApp[]> => {
       const names = new Map<string, string>();
       const apps: ConnectedApp[] = [];
-      for (const [clientId, signIns] of connectedAppsOf(await services.activity.listVisible(personId, services.now()))) {
+      for (const [clientId, signIns] of connectedAppsOf(await services.activity.listVisible(personId, services.now(), CONNECTED_APPS_HISTORY_LIMIT))) {
         apps.push({ clientId, name: (await appName(clientId, names)) ?? clientId, firstAt: signIns[0]!.occurredAt, claims: [...new Set(signIns.flatMap((e) => claimsOf(e.details)))] });
       }
       return apps;
