@@ -14,21 +14,31 @@ import { WEBAUTHN_RESPONSE_SCHEMA as webauthnJson } from '../accounts/devices.ts
 
 export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
 export const errorBody = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' }, detail: { type: 'object', additionalProperties: true } } } as const;
-const view = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    state: { type: 'string', enum: ['started', 'document_checked', 'face_verified', 'guardian_approved', 'device_bound', 'issued', 'failed', 'expired', 'cancelled'] },
-    next_step: { type: ['string', 'null'], enum: ['document', 'face', 'guardian_approval', 'passkey', 'issue', null] },
-    age_group: { type: 'string', enum: ['adult', 'minor', 'child'] },
-    liveness_mode: { type: 'string', enum: ['active', 'passive'] },
-    expires_at: { type: 'string', format: 'date-time' },
-    face_attempts_left: { type: 'integer' },
-    challenge: { type: ['object', 'null'], properties: { prompts: { type: 'array', items: { type: 'string', enum: ['turn_left', 'turn_right'] } } } },
-    failure_code: { type: ['string', 'null'] },
-    web_number: { type: ['string', 'null'] },
-  },
-} as const;
+/**
+ * The JSON view of a proofing flow (enrolment or recovery), one schema for both: only the states,
+ * the next steps and what the web number means differ.
+ */
+export function proofingViewSchema(states: readonly string[], nextSteps: readonly string[], webNumber: Record<string, string> = {}) {
+  return {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      state: { type: 'string', enum: [...states] },
+      next_step: { type: ['string', 'null'], enum: [...nextSteps, null] },
+      age_group: { type: 'string', enum: ['adult', 'minor', 'child'] },
+      liveness_mode: { type: 'string', enum: ['active', 'passive'] },
+      expires_at: { type: 'string', format: 'date-time' },
+      face_attempts_left: { type: 'integer' },
+      challenge: { type: ['object', 'null'], properties: { prompts: { type: 'array', items: { type: 'string', enum: ['turn_left', 'turn_right'] } } } },
+      failure_code: { type: ['string', 'null'] },
+      web_number: { type: ['string', 'null'], ...webNumber },
+    },
+  } as const;
+}
+const view = proofingViewSchema(
+  ['started', 'document_checked', 'face_verified', 'guardian_approved', 'device_bound', 'issued', 'failed', 'expired', 'cancelled'],
+  ['document', 'face', 'guardian_approval', 'passkey', 'issue'],
+);
 const issuedBody = {
   type: 'object',
   properties: { id: { type: 'string' }, state: { type: 'string', const: 'issued' }, web_number: { type: 'string' }, session: { type: 'object', properties: { token: { type: 'string' }, expires_at: { type: 'string', format: 'date-time' }, idle_timeout_seconds: { type: 'integer' } } } },

@@ -6,7 +6,7 @@
 import formbody from '@fastify/formbody';
 import type { PersonSessions } from '../accounts/person-session.ts';
 import { WEBAUTHN_RESPONSE_SCHEMA as webauthnJson } from '../accounts/devices.ts';
-import { documentAndFaceRoutes, errorBody, guardianAndPasskeyOptionsRoutes, idOf, idParams, proofingView, type ProofingRoutes } from '../enrolment/routes.ts';
+import { documentAndFaceRoutes, errorBody, guardianAndPasskeyOptionsRoutes, idOf, idParams, proofingView, proofingViewSchema, type ProofingRoutes } from '../enrolment/routes.ts';
 import type { Enrolment } from '../enrolment/states.ts';
 import { limited } from '../http/rate-limit.ts';
 import type { RouteModule } from '../http/server.ts';
@@ -14,21 +14,11 @@ import { RecoveryError } from './errors.ts';
 import type { RecoveryNotices } from './notices.ts';
 import type { RecoveryService } from './service.ts';
 
-const view = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    state: { type: 'string', enum: ['started', 'document_checked', 'face_verified', 'guardian_approved', 'recovered', 'failed', 'expired', 'cancelled'] },
-    next_step: { type: ['string', 'null'], enum: ['document', 'face', 'guardian_approval', 'passkey', null] },
-    age_group: { type: 'string', enum: ['adult', 'minor', 'child'] },
-    liveness_mode: { type: 'string', enum: ['active', 'passive'] },
-    expires_at: { type: 'string', format: 'date-time' },
-    face_attempts_left: { type: 'integer' },
-    challenge: { type: ['object', 'null'], properties: { prompts: { type: 'array', items: { type: 'string', enum: ['turn_left', 'turn_right'] } } } },
-    failure_code: { type: ['string', 'null'] },
-    web_number: { type: ['string', 'null'], description: 'The web number kept, once recovered.' },
-  },
-} as const;
+const view = proofingViewSchema(
+  ['started', 'document_checked', 'face_verified', 'guardian_approved', 'recovered', 'failed', 'expired', 'cancelled'],
+  ['document', 'face', 'guardian_approval', 'passkey'],
+  { description: 'The web number kept, once recovered.' },
+);
 const recoveredBody = {
   type: 'object',
   properties: {
