@@ -16,7 +16,7 @@ import type { RouteModule } from '../http/server.ts';
 import { limited, limitedUnless } from '../http/rate-limit.ts';
 import { relyingPartyRegistryOf } from '../relying-parties/admin-routes.ts';
 import type { RelyingPartyRegistry } from '../relying-parties/registry.ts';
-import { scheduleSweep, type EphemeralStore } from '../storage/ephemeral-store.ts';
+import { scheduleSweep, StoreUnavailableError, type EphemeralStore } from '../storage/ephemeral-store.ts';
 import { achieved, targetLevel } from './assurance.ts';
 import { PersonGrants, type DisconnectNotifier } from './grants.ts';
 import { ScanLogins } from './scan-login.ts';
@@ -134,7 +134,9 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
           const found = await provider.interactionDetails(request.raw, reply.raw);
           if (found.uid !== (request.params as { uid: string }).uid) throw new Error('uid mismatch');
           return found;
-        } catch {
+        } catch (error) {
+          // A store that cannot be reached is an outage to retry, not a sign-in that ended.
+          if (error instanceof StoreUnavailableError) throw error;
           throw OidcError('oidc.interaction_expired');
         }
       };
@@ -215,7 +217,7 @@ export function oidcRoutes(services: Services, options: OidcOptions = {}, onRead
         try {
           d = await details(request, reply);
         } catch (error) {
-          return sendPage(reply, 400, errorPage(locale, (error as NetidError).localized(locale), (error as NetidError).code));
+          return sendPage(reply, (error as NetidError).status, errorPage(locale, (error as NetidError).localized(locale), (error as NetidError).code));
         }
         const client = await clientOf(d);
         if (!client) {
